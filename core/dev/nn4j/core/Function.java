@@ -1,0 +1,103 @@
+package dev.nn4j.core;
+
+import dev.nn4j.device.Device;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A node of the autograd graph: one recorded operation, holding what its backward needs.
+ *
+ * <p>PyTorch: the object behind {@code tensor.grad_fn}. Each op is a subclass in {@code dev.nn4j.core.ops}
+ * whose static {@code apply} computes the forward and whose {@link #backward} returns the gradient for each input,
+ * side by side. Subclasses return gradients in the broadcast output's shape when that is simpler: the engine
+ * reduces each one back to its input's shape in one place ({@link Kernels#sumToShape}).
+ */
+public abstract class Function {
+    private Tensor[] inputs;
+    private boolean[] needsGrad;
+    private boolean released;
+    /** Sum of the gradients that reached this node's output during the current backward pass. */
+    INDArray pendingGrad;
+
+    /** Gradients for each input given the gradient of the output; {@code null} where none is needed. */
+    protected abstract INDArray[] backward(INDArray gradOutput);
+
+    /** Drops what this node saved for its backward; called once backward has run (unless the graph is retained). */
+    protected void releaseSaved() {
+    }
+
+    /** The name printed in {@code grad_fn=<...>}, PyTorch style: {@code AddmmBackward}. */
+    public String name() {
+        return getClass().getSimpleName() + "Backward";
+    }
+
+    /** Whether input {@code i} needs a gradient (so the backward may skip work for it). */
+    protected final boolean needsInputGrad(int i) {
+        return needsGrad[i];
+    }
+
+    /** True when an op applied now to {@code inputs} would be recorded. */
+    protected static boolean recording(Tensor... inputs) {
+        if (!NoGrad.isGradEnabled()) {
+            return false;
+        }
+        for (Tensor t : inputs) {
+            if (t != null && t.requiresGrad()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Checks that every input lives on one device and returns it.
+     *
+     * @throws IllegalArgumentException naming both devices and the op, as PyTorch does
+     */
+    protected static Device sameDevice(String op, Tensor... inputs) {
+        Device d = null;
+        for (Tensor t : inputs) {
+            if (t == null) {
+                continue;
+            }
+            if (d == null) {
+                d = t.device();
+            } else if (!d.equals(t.device())) {
+                throw new IllegalArgumentException("Expected all tensors to be on the same device, but found "
+                        + d + " and " + t.device() + " (in " + op + ")");
+            }
+        }
+        return d == null ? Device.CPU : d;
+    }
+
+    /**
+     * Wraps {@code out} as the op's result and, when recording, links it to {@code fn} and the inputs.
+     * {@code fn} may be null for an op that is never differentiable (its result never requires grad).
+     */
+    protected static Tensor record(Function fn, INDArray out, Tensor... inputs) {
+        Tensor result = new Tensor(out, sameDevice(fn == null ? "op" : fn.name(), inputs));
+        if (fn != null && recording(inputs)) {
+            fn.inputs = inputs.clone();
+            fn.needsGrad = new boolean[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                fn.needsGrad[i] = inputs[i] != null && inputs[i].requiresGrad();
+            }
+            result.attach(fn);
+        }
+        return result;
+    }
+
+    Tensor[] inputs() {
+        return inputs;
+    }
+
+    boolean isReleased() {
+        return released;
+    }
+
+    void release() {
+        released = true;
+        inputs = null;
+        pendingGrad = null;
+        releaseSaved();
+    }
+}

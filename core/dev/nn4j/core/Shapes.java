@@ -1,0 +1,64 @@
+package dev.nn4j.core;
+
+import java.util.Arrays;
+
+/** Shape arithmetic shared by the ops: NumPy broadcasting, sizes, and how shapes read in messages. */
+public final class Shapes {
+    private Shapes() {
+    }
+
+    /** A shape as PyTorch prints it in messages: {@code [3, 4]}. */
+    public static String str(long[] shape) {
+        return Arrays.toString(shape);
+    }
+
+    /** Number of elements of a shape (1 for the 0-d shape {@code []}). */
+    public static long numel(long[] shape) {
+        long n = 1;
+        for (long s : shape) {
+            n *= s;
+        }
+        return n;
+    }
+
+    /**
+     * The NumPy broadcast of two shapes.
+     *
+     * @throws IllegalArgumentException naming {@code op} and both shapes when they do not broadcast
+     */
+    public static long[] broadcast(String op, long[] a, long[] b) {
+        int r = Math.max(a.length, b.length);
+        long[] out = new long[r];
+        for (int i = 0; i < r; i++) {
+            long da = i < r - a.length ? 1 : a[i - (r - a.length)];
+            long db = i < r - b.length ? 1 : b[i - (r - b.length)];
+            if (da != db && da != 1 && db != 1) {
+                throw new IllegalArgumentException(op + ": shapes " + str(a) + " and " + str(b)
+                        + " cannot be broadcast (dimension " + i + ": " + da + " vs " + db + ")");
+            }
+            out[i] = da == 1 ? db : da;
+        }
+        return out;
+    }
+
+    /** {@code shape} with leading 1s added up to {@code rank}. */
+    public static long[] padLeft(long[] shape, int rank) {
+        if (shape.length == rank) {
+            return shape;
+        }
+        long[] out = new long[rank];
+        Arrays.fill(out, 1);
+        System.arraycopy(shape, 0, out, rank - shape.length, shape.length);
+        return out;
+    }
+
+    /** Normalizes a possibly negative dimension index, PyTorch style. */
+    public static int dim(String op, int dim, int rank) {
+        int r = Math.max(rank, 1);
+        if (dim < -r || dim >= r) {
+            throw new IndexOutOfBoundsException(op + ": dimension out of range (expected to be in range of ["
+                    + (-r) + ", " + (r - 1) + "], but got " + dim + ")");
+        }
+        return dim < 0 ? dim + r : dim;
+    }
+}

@@ -1,0 +1,763 @@
+package dev.nn4j.core;
+
+import dev.nn4j.core.ops.Binary;
+import dev.nn4j.core.ops.Cast;
+import dev.nn4j.core.ops.Cat;
+import dev.nn4j.core.ops.Compare;
+import dev.nn4j.core.ops.Index;
+import dev.nn4j.core.ops.MatMul;
+import dev.nn4j.core.ops.Max;
+import dev.nn4j.core.ops.Reduce;
+import dev.nn4j.core.ops.Reshape;
+import dev.nn4j.core.ops.Softmax;
+import dev.nn4j.core.ops.Transpose;
+import dev.nn4j.core.ops.Unary;
+import dev.nn4j.device.Device;
+import dev.nn4j.device.Devices;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+
+/**
+ * An n-dimensional array (an ND4J {@link INDArray}) with autograd state.
+ *
+ * <p>PyTorch: {@code torch.Tensor}. Operations return new tensors and, when any input requires grad (and no
+ * {@link NoGrad} scope is open), record themselves so that {@link #backward()} can compute gradients. Default
+ * dtype float32; float64 everywhere; int64 for indices; bool for comparison masks.
+ * <pre>{@code
+ * Tensor x = Tensor.randn(2, 3).requiresGrad(true);
+ * Tensor y = x.mul(x).sum();
+ * y.backward();          // x.grad() == 2 * x
+ * }</pre>
+ */
+public class Tensor {
+    private INDArray value;
+    private Device device;
+    private boolean requiresGrad;
+    private Tensor grad;
+    private Function gradFn;
+
+    Tensor(INDArray value, Device device) {
+        this.value = value;
+        this.device = device;
+    }
+
+    /**
+     * A leaf sharing {@code data}'s storage, for subclasses such as {@code Parameter}.
+     * PyTorch: {@code nn.Parameter(data, requires_grad)}.
+     */
+    protected Tensor(Tensor data, boolean requiresGrad) {
+        this(data.value, data.device);
+        requiresGrad(requiresGrad);
+    }
+
+    // ---------------------------------------------------------------- factories
+
+    /** Wraps {@code array} (sharing its storage) as a CPU tensor. PyTorch: {@code torch.from_numpy(a)}. */
+    public static Tensor of(INDArray array) {
+        if (array == null) {
+            throw new IllegalArgumentException("Tensor.of: array is null");
+        }
+        return new Tensor(array, Device.CPU);
+    }
+
+    /** A float32 tensor holding {@code data} in row-major order. PyTorch: {@code torch.tensor(data).reshape(shape)}. */
+    public static Tensor of(float[] data, long... shape) {
+        long[] s = shapeFor("Tensor.of", data.length, shape);
+        return new Tensor(s.length == 0 ? Nd4j.scalar(DataType.FLOAT, data[0]) : Nd4j.create(data, s, 'c'), Device.CPU);
+    }
+
+    /** A float64 tensor holding {@code data} in row-major order. */
+    public static Tensor of(double[] data, long... shape) {
+        long[] s = shapeFor("Tensor.of", data.length, shape);
+        return new Tensor(s.length == 0 ? Nd4j.scalar(DataType.DOUBLE, data[0])
+                : Nd4j.create(data, s, DataType.DOUBLE), Device.CPU);
+    }
+
+    /** An int64 tensor (e.g. class indices) holding {@code data} in row-major order. */
+    public static Tensor of(long[] data, long... shape) {
+        long[] s = shapeFor("Tensor.of", data.length, shape);
+        return new Tensor(s.length == 0 ? Nd4j.scalar(DataType.LONG, data[0])
+                : Nd4j.createFromArray(data).reshape(s), Device.CPU);
+    }
+
+    /** A 0-d float32 tensor. PyTorch: {@code torch.tensor(3.5)}. */
+    public static Tensor scalar(double value) {
+        return new Tensor(Nd4j.scalar(DataType.FLOAT, (float) value), Device.CPU);
+    }
+
+    /** Zeros, float32. PyTorch: {@code torch.zeros(shape)}. */
+    public static Tensor zeros(long... shape) {
+        return full(0, shape);
+    }
+
+    /** Ones, float32. PyTorch: {@code torch.ones(shape)}. */
+    public static Tensor ones(long... shape) {
+        return full(1, shape);
+    }
+
+    /** Every element {@code value}, float32. PyTorch: {@code torch.full(shape, value)}. */
+    public static Tensor full(double value, long... shape) {
+        return new Tensor(Nd4j.valueArrayOf(checkShape("full", shape), value, DataType.FLOAT), Device.CPU);
+    }
+
+    /** Draws from U[0, 1), float32, from {@link Rng}. PyTorch: {@code torch.rand(shape)}. */
+    public static Tensor rand(long... shape) {
+        double[] d = new double[(int) Shapes.numel(checkShape("rand", shape))];
+        Rng.uniform(d, 0, 1);
+        return fromDoubles(d, shape, DataType.FLOAT);
+    }
+
+    /** Draws from N(0, 1), float32, from {@link Rng}. PyTorch: {@code torch.randn(shape)}. */
+    public static Tensor randn(long... shape) {
+        double[] d = new double[(int) Shapes.numel(checkShape("randn", shape))];
+        Rng.normal(d, 0, 1);
+        return fromDoubles(d, shape, DataType.FLOAT);
+    }
+
+    /** {@code [0, 1, ..., n-1]} as int64. PyTorch: {@code torch.arange(n)}. */
+    public static Tensor arange(long n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("arange: n must be >= 0, got " + n);
+        }
+        long[] d = new long[(int) n];
+        for (int i = 0; i < n; i++) {
+            d[i] = i;
+        }
+        return n == 0 ? new Tensor(Nd4j.create(DataType.LONG, 0), Device.CPU) : of(d, n);
+    }
+
+    /** {@link #of(INDArray)} placed on {@code device}. */
+    public static Tensor of(Device device, INDArray array) {
+        return of(array).to(device);
+    }
+
+    /** {@link #of(float[], long...)} placed on {@code device}. */
+    public static Tensor of(Device device, float[] data, long... shape) {
+        return of(data, shape).to(device);
+    }
+
+    /** {@link #of(double[], long...)} placed on {@code device}. */
+    public static Tensor of(Device device, double[] data, long... shape) {
+        return of(data, shape).to(device);
+    }
+
+    /** {@link #of(long[], long...)} placed on {@code device}. */
+    public static Tensor of(Device device, long[] data, long... shape) {
+        return of(data, shape).to(device);
+    }
+
+    /** {@link #scalar(double)} placed on {@code device}. */
+    public static Tensor scalar(Device device, double value) {
+        return scalar(value).to(device);
+    }
+
+    /** {@link #zeros(long...)} placed on {@code device}. */
+    public static Tensor zeros(Device device, long... shape) {
+        return zeros(shape).to(device);
+    }
+
+    /** {@link #ones(long...)} placed on {@code device}. */
+    public static Tensor ones(Device device, long... shape) {
+        return ones(shape).to(device);
+    }
+
+    /** {@link #full(double, long...)} placed on {@code device}. */
+    public static Tensor full(Device device, double value, long... shape) {
+        return full(value, shape).to(device);
+    }
+
+    /** {@link #rand(long...)} placed on {@code device}. */
+    public static Tensor rand(Device device, long... shape) {
+        return rand(shape).to(device);
+    }
+
+    /** {@link #randn(long...)} placed on {@code device}. */
+    public static Tensor randn(Device device, long... shape) {
+        return randn(shape).to(device);
+    }
+
+    /** {@link #arange(long)} placed on {@code device}. */
+    public static Tensor arange(Device device, long n) {
+        return arange(n).to(device);
+    }
+
+    static Tensor fromDoubles(double[] d, long[] shape, DataType type) {
+        INDArray a = shape.length == 0 ? Nd4j.scalar(DataType.DOUBLE, d[0]) : Nd4j.create(d, shape, DataType.DOUBLE);
+        return new Tensor(type == DataType.DOUBLE ? a : a.castTo(type), Device.CPU);
+    }
+
+    private static long[] checkShape(String op, long[] shape) {
+        for (long s : shape) {
+            if (s < 0) {
+                throw new IllegalArgumentException(op + ": negative dimension in shape " + Shapes.str(shape));
+            }
+        }
+        return shape;
+    }
+
+    private static long[] shapeFor(String op, int length, long[] shape) {
+        long[] s = shape.length == 0 && length != 1 ? new long[] {length} : checkShape(op, shape);
+        if (Shapes.numel(s) != length) {
+            throw new IllegalArgumentException(op + ": shape " + Shapes.str(s) + " holds " + Shapes.numel(s)
+                    + " elements but " + length + " values were given");
+        }
+        return s;
+    }
+
+    // ---------------------------------------------------------------- inspection
+
+    /** The shape. PyTorch: {@code x.shape}. */
+    public long[] shape() {
+        return value.shape();
+    }
+
+    /** Number of dimensions. PyTorch: {@code x.dim()}. */
+    public int dim() {
+        return value.rank();
+    }
+
+    /** Size of dimension {@code d} (negative counts from the end). PyTorch: {@code x.size(d)}. */
+    public long size(int d) {
+        return value.size(Shapes.dim("size", d, dim()));
+    }
+
+    /** Number of elements. PyTorch: {@code x.numel()}. */
+    public long numel() {
+        return value.length();
+    }
+
+    /** Element type. PyTorch: {@code x.dtype}. */
+    public DataType dtype() {
+        return value.dataType();
+    }
+
+    /** Where the data lives. PyTorch: {@code x.device}. */
+    public Device device() {
+        return device;
+    }
+
+    /** The single value of a one-element tensor. PyTorch: {@code x.item()}. */
+    public double item() {
+        if (numel() != 1) {
+            throw new IllegalStateException("item(): a Tensor with " + numel()
+                    + " elements cannot be converted to Scalar (shape " + Shapes.str(shape()) + ")");
+        }
+        return value.reshape(1).getDouble(0);
+    }
+
+    /** The backing ND4J array; writes to it change this tensor and are never recorded. */
+    public INDArray array() {
+        return value;
+    }
+
+    // ---------------------------------------------------------------- autograd
+
+    /** Whether gradients are computed for this tensor. PyTorch: {@code x.requires_grad}. */
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /**
+     * Sets whether this leaf records operations for autograd; returns this. PyTorch: {@code x.requires_grad_(b)}.
+     *
+     * @throws IllegalStateException on a non-leaf, or for a non-floating dtype
+     */
+    public Tensor requiresGrad(boolean requires) {
+        if (gradFn != null) {
+            throw new IllegalStateException("requiresGrad: you can only change requires_grad flags of leaf "
+                    + "variables (this tensor has grad_fn=<" + gradFn.name() + ">); use detach()");
+        }
+        if (requires && !dtype().isFPType()) {
+            throw new IllegalStateException("requiresGrad: only tensors of floating point dtype can require "
+                    + "gradients, got " + dtype());
+        }
+        this.requiresGrad = requires;
+        return this;
+    }
+
+    /** The accumulated gradient, or null until a backward reaches this leaf. PyTorch: {@code x.grad}. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /**
+     * Replaces the gradient (null clears it). PyTorch: {@code x.grad = g}.
+     *
+     * @throws IllegalArgumentException when the shape or device differs from this tensor's
+     */
+    public void setGrad(Tensor g) {
+        if (g != null && (!Arrays.equals(g.shape(), shape()) || !g.device.equals(device))) {
+            throw new IllegalArgumentException("setGrad: assigned grad has shape " + Shapes.str(g.shape())
+                    + " on " + g.device + ", but the tensor has shape " + Shapes.str(shape()) + " on " + device);
+        }
+        this.grad = g;
+    }
+
+    void setGradUnchecked(Tensor g) {
+        this.grad = g;
+    }
+
+    /** True for tensors made by the user (not by a recorded op). PyTorch: {@code x.is_leaf}. */
+    public boolean isLeaf() {
+        return gradFn == null;
+    }
+
+    /** The node that made this tensor, or null for a leaf. PyTorch: {@code x.grad_fn}. */
+    public Function gradFn() {
+        return gradFn;
+    }
+
+    void attach(Function fn) {
+        this.gradFn = fn;
+        this.requiresGrad = true;
+    }
+
+    /**
+     * Backpropagates from this scalar, accumulating into the {@code grad()} of every leaf that requires grad.
+     * PyTorch: {@code loss.backward()}. The graph is released afterwards.
+     *
+     * @throws IllegalStateException for a non-scalar output (pass a gradient) or an output that needs no grad
+     */
+    public void backward() {
+        if (numel() != 1) {
+            throw new IllegalStateException("backward(): grad can be implicitly created only for scalar outputs, "
+                    + "got shape " + Shapes.str(shape()) + "; pass an explicit gradient: backward(gradient)");
+        }
+        backward(new Tensor(Nd4j.ones(dtype(), shape()), device), false);
+    }
+
+    /** Backpropagates {@code gradient} (shaped like this tensor). PyTorch: {@code y.backward(gradient)}. */
+    public void backward(Tensor gradient) {
+        backward(gradient, false);
+    }
+
+    /**
+     * Backpropagates {@code gradient}; with {@code retainGraph} the graph stays usable for another backward.
+     * PyTorch: {@code y.backward(gradient, retain_graph=True)}.
+     */
+    public void backward(Tensor gradient, boolean retainGraph) {
+        if (gradient == null) {
+            backward();
+            return;
+        }
+        if (!Arrays.equals(gradient.shape(), shape())) {
+            throw new IllegalArgumentException("backward: gradient has shape " + Shapes.str(gradient.shape())
+                    + " but the output has shape " + Shapes.str(shape()));
+        }
+        Function.sameDevice("backward", this, gradient);
+        INDArray seed = gradient.dtype() == dtype() ? gradient.value : gradient.value.castTo(dtype());
+        Autograd.backward(this, seed, retainGraph);
+    }
+
+    /** A tensor sharing this storage, outside any graph. PyTorch: {@code x.detach()}. */
+    public Tensor detach() {
+        return new Tensor(value, device);
+    }
+
+    /**
+     * A detached tensor sharing this storage: writes through it change this tensor and are never recorded.
+     * PyTorch: {@code x.data}.
+     */
+    public Tensor data() {
+        return new Tensor(value, device);
+    }
+
+    /**
+     * Makes this tensor use {@code source}'s storage, keeping its identity (and its grad and graph flags).
+     * PyTorch: {@code param.data = source}. Used for device and dtype moves of parameters in place.
+     */
+    public void setData(Tensor source) {
+        this.value = source.value;
+        this.device = source.device;
+    }
+
+    /** This tensor converted to {@code type} (recorded); the same object when it already has that type. PyTorch: {@code x.to(dtype)}. */
+    public Tensor to(DataType type) {
+        return type == dtype() ? this : Cast.apply(this, type);
+    }
+
+    /**
+     * This tensor on {@code target}: the same object when already there, else an independent copy (a leaf that
+     * requires grad when this does). PyTorch: {@code x.to(device)}.
+     */
+    public Tensor to(Device target) {
+        if (target.equals(device)) {
+            return this;
+        }
+        Devices.checkAvailable(target);
+        Tensor moved = new Tensor(Devices.backend().copyTo(value, target), target);
+        if (requiresGrad && isLeaf()) {
+            moved.requiresGrad = true;
+        }
+        return moved;
+    }
+
+    /** {@code to(Device.CPU)}. PyTorch: {@code x.cpu()}. */
+    public Tensor cpu() {
+        return to(Device.CPU);
+    }
+
+    /** {@code to(Device.cuda(0))}. PyTorch: {@code x.cuda()}. */
+    public Tensor cuda() {
+        return to(Device.cuda(0));
+    }
+
+    /** {@code to(Device.cuda(i))}. PyTorch: {@code x.cuda(i)}. */
+    public Tensor cuda(int i) {
+        return to(Device.cuda(i));
+    }
+
+    // ---------------------------------------------------------------- ops (recorded)
+
+    /** Elementwise sum with broadcasting. PyTorch: {@code x + y}. */
+    public Tensor add(Tensor other) {
+        return Binary.add(this, other);
+    }
+
+    /** {@code x + s}. */
+    public Tensor add(double s) {
+        return Binary.add(this, scalarLike(s));
+    }
+
+    /** Elementwise difference with broadcasting. PyTorch: {@code x - y}. */
+    public Tensor sub(Tensor other) {
+        return Binary.sub(this, other);
+    }
+
+    /** {@code x - s}. */
+    public Tensor sub(double s) {
+        return Binary.sub(this, scalarLike(s));
+    }
+
+    /** Elementwise product with broadcasting. PyTorch: {@code x * y}. */
+    public Tensor mul(Tensor other) {
+        return Binary.mul(this, other);
+    }
+
+    /** {@code x * s}. */
+    public Tensor mul(double s) {
+        return Binary.mul(this, scalarLike(s));
+    }
+
+    /** Elementwise quotient with broadcasting (true division). PyTorch: {@code x / y}. */
+    public Tensor div(Tensor other) {
+        return Binary.div(this, other);
+    }
+
+    /** {@code x / s}. */
+    public Tensor div(double s) {
+        return Binary.div(this, scalarLike(s));
+    }
+
+    /** PyTorch: {@code -x}. */
+    public Tensor neg() {
+        return Unary.neg(this);
+    }
+
+    /** PyTorch: {@code x.abs()}; the gradient at 0 is 0. */
+    public Tensor abs() {
+        return Unary.abs(this);
+    }
+
+    /** PyTorch: {@code x.exp()}. */
+    public Tensor exp() {
+        return Unary.exp(this);
+    }
+
+    /** Natural logarithm. PyTorch: {@code x.log()}. */
+    public Tensor log() {
+        return Unary.log(this);
+    }
+
+    /** PyTorch: {@code x.sqrt()}. */
+    public Tensor sqrt() {
+        return Unary.sqrt(this);
+    }
+
+    /** Elementwise power. PyTorch: {@code x ** p}. */
+    public Tensor pow(double p) {
+        return Unary.pow(this, p);
+    }
+
+    /** {@code max(x, 0)}; the gradient at 0 is 0, as in PyTorch. PyTorch: {@code x.relu()}. */
+    public Tensor relu() {
+        return Unary.relu(this);
+    }
+
+    /** PyTorch: {@code x.sigmoid()}. */
+    public Tensor sigmoid() {
+        return Unary.sigmoid(this);
+    }
+
+    /** PyTorch: {@code x.tanh()}. */
+    public Tensor tanh() {
+        return Unary.tanh(this);
+    }
+
+    /** Matrix product: 2-D, or batched with broadcast batch dimensions. PyTorch: {@code x @ y}. */
+    public Tensor matmul(Tensor other) {
+        return MatMul.matmul(this, other);
+    }
+
+    /** 2-D matrix product only. PyTorch: {@code x.mm(y)}. */
+    public Tensor mm(Tensor other) {
+        return MatMul.mm(this, other);
+    }
+
+    /** Transpose of a tensor of at most 2 dimensions. PyTorch: {@code x.t()}. */
+    public Tensor t() {
+        return Transpose.t(this);
+    }
+
+    /** Swaps dimensions {@code d0} and {@code d1}. PyTorch: {@code x.transpose(d0, d1)}. */
+    public Tensor transpose(int d0, int d1) {
+        return Transpose.apply(this, d0, d1);
+    }
+
+    /** Same data, new shape; one dimension may be -1. PyTorch: {@code x.reshape(shape)}. */
+    public Tensor reshape(long... shape) {
+        return Reshape.apply(this, shape);
+    }
+
+    /** Sum of all elements, 0-d. PyTorch: {@code x.sum()}. */
+    public Tensor sum() {
+        return Reduce.sum(this);
+    }
+
+    /** Sum over {@code dim}. PyTorch: {@code x.sum(dim, keepdim)}. */
+    public Tensor sum(int dim, boolean keepDim) {
+        return Reduce.sum(this, dim, keepDim);
+    }
+
+    /** Mean of all elements, 0-d. PyTorch: {@code x.mean()}. */
+    public Tensor mean() {
+        return Reduce.mean(this);
+    }
+
+    /** Mean over {@code dim}. PyTorch: {@code x.mean(dim, keepdim)}. */
+    public Tensor mean(int dim, boolean keepDim) {
+        return Reduce.mean(this, dim, keepDim);
+    }
+
+    /** Maximum values over {@code dim} (the dimension is dropped). PyTorch: {@code x.max(dim).values}. */
+    public Tensor max(int dim) {
+        return Max.apply(this, dim);
+    }
+
+    /** Softmax over {@code dim}. PyTorch: {@code x.softmax(dim)}. */
+    public Tensor softmax(int dim) {
+        return Softmax.softmax(this, dim);
+    }
+
+    /** Log-softmax over {@code dim}, computed stably. PyTorch: {@code x.log_softmax(dim)}. */
+    public Tensor logSoftmax(int dim) {
+        return Softmax.logSoftmax(this, dim);
+    }
+
+    /** Concatenation along {@code dim}. PyTorch: {@code torch.cat(tensors, dim)}. */
+    public static Tensor cat(int dim, Tensor... tensors) {
+        return Cat.apply(dim, tensors);
+    }
+
+    /**
+     * Indexing and slicing with ND4J's indices ({@code NDArrayIndex.point(i)}, {@code interval(a, b)},
+     * {@code all()}); the result is a copy, recorded. PyTorch: {@code x[1, 0:2]}.
+     */
+    public Tensor get(INDArrayIndex... indices) {
+        return Index.apply(this, indices);
+    }
+
+    /** Integer indexing of the leading dimensions. PyTorch: {@code x[i, j]}. */
+    public Tensor get(long... indices) {
+        return Index.apply(this, indices);
+    }
+
+    /** Mask of {@code x > y}, bool, never recorded. */
+    public Tensor gt(Tensor other) {
+        return Compare.apply(Compare.Kind.GT, this, other);
+    }
+
+    /** Mask of {@code x > s}. */
+    public Tensor gt(double s) {
+        return gt(scalarLike(s));
+    }
+
+    /** Mask of {@code x >= y}. */
+    public Tensor ge(Tensor other) {
+        return Compare.apply(Compare.Kind.GE, this, other);
+    }
+
+    /** Mask of {@code x >= s}. */
+    public Tensor ge(double s) {
+        return ge(scalarLike(s));
+    }
+
+    /** Mask of {@code x < y}. */
+    public Tensor lt(Tensor other) {
+        return Compare.apply(Compare.Kind.LT, this, other);
+    }
+
+    /** Mask of {@code x < s}. */
+    public Tensor lt(double s) {
+        return lt(scalarLike(s));
+    }
+
+    /** Mask of {@code x <= y}. */
+    public Tensor le(Tensor other) {
+        return Compare.apply(Compare.Kind.LE, this, other);
+    }
+
+    /** Mask of {@code x <= s}. */
+    public Tensor le(double s) {
+        return le(scalarLike(s));
+    }
+
+    /** Mask of {@code x == y}. */
+    public Tensor eq(Tensor other) {
+        return Compare.apply(Compare.Kind.EQ, this, other);
+    }
+
+    /** Mask of {@code x == s}. */
+    public Tensor eq(double s) {
+        return eq(scalarLike(s));
+    }
+
+    /** A 0-d constant for a Java scalar operand: this tensor's floating type, or float32 for integer tensors. */
+    private Tensor scalarLike(double s) {
+        DataType t = dtype().isFPType() ? dtype()
+                : (s == Math.rint(s) && !Double.isInfinite(s) ? dtype() : DataType.FLOAT);
+        return new Tensor(Nd4j.scalar(t, s), device);
+    }
+
+    // ---------------------------------------------------------------- in place (never recorded)
+
+    /** In place {@code x += y} (y broadcast to x's shape); returns this. PyTorch: {@code x.add_(y)}. */
+    public Tensor addi(Tensor other) {
+        return inPlace("addi", Kernels.BinaryOp.ADD, other);
+    }
+
+    /** In place {@code x += s}. */
+    public Tensor addi(double s) {
+        return addi(scalarLike(s));
+    }
+
+    /** In place {@code x -= y}. PyTorch: {@code x.sub_(y)}. */
+    public Tensor subi(Tensor other) {
+        return inPlace("subi", Kernels.BinaryOp.SUB, other);
+    }
+
+    /** In place {@code x -= s}. */
+    public Tensor subi(double s) {
+        return subi(scalarLike(s));
+    }
+
+    /** In place {@code x *= y}. PyTorch: {@code x.mul_(y)}. */
+    public Tensor muli(Tensor other) {
+        return inPlace("muli", Kernels.BinaryOp.MUL, other);
+    }
+
+    /** In place {@code x *= s}. */
+    public Tensor muli(double s) {
+        return muli(scalarLike(s));
+    }
+
+    /** In place {@code x /= y}. PyTorch: {@code x.div_(y)}. */
+    public Tensor divi(Tensor other) {
+        return inPlace("divi", Kernels.BinaryOp.DIV, other);
+    }
+
+    /** In place {@code x /= s}. */
+    public Tensor divi(double s) {
+        return divi(scalarLike(s));
+    }
+
+    /** Sets every element to {@code v}; returns this. PyTorch: {@code x.fill_(v)}. */
+    public Tensor fill(double v) {
+        checkInPlace("fill");
+        value.assign(v);
+        return this;
+    }
+
+    /** Copies {@code src} (broadcast to this shape, converted to this dtype) into this; returns this. PyTorch: {@code x.copy_(src)}. */
+    public Tensor copyFrom(Tensor src) {
+        checkInPlace("copyFrom");
+        Function.sameDevice("copyFrom", this, src);
+        long[] out = Shapes.broadcast("copyFrom", shape(), src.shape());
+        if (!Arrays.equals(out, shape())) {
+            throw new IllegalArgumentException("copyFrom: source shape " + Shapes.str(src.shape())
+                    + " cannot be broadcast to destination shape " + Shapes.str(shape()));
+        }
+        value.assign(Kernels.align(src.value, dim(), dtype()));
+        return this;
+    }
+
+    /** Sets the element at {@code index} (one entry per dimension); returns this. PyTorch: {@code x[i, j] = v}. */
+    public Tensor put(long[] index, double v) {
+        checkInPlace("put");
+        if (index.length != dim()) {
+            throw new IllegalArgumentException("put: index " + Arrays.toString(index) + " has " + index.length
+                    + " entries but the tensor has " + dim() + " dimensions (shape " + Shapes.str(shape()) + ")");
+        }
+        for (int i = 0; i < index.length; i++) {
+            if (index[i] < 0 || index[i] >= shape()[i]) {
+                throw new IndexOutOfBoundsException("put: index " + index[i] + " is out of bounds for dimension "
+                        + i + " with size " + shape()[i]);
+            }
+        }
+        if (index.length == 0) {
+            value.assign(v);
+        } else {
+            value.putScalar(index, v);
+        }
+        return this;
+    }
+
+    private Tensor inPlace(String op, Kernels.BinaryOp kind, Tensor other) {
+        checkInPlace(op);
+        Function.sameDevice(op, this, other);
+        long[] out = Shapes.broadcast(op, shape(), other.shape());
+        if (!Arrays.equals(out, shape())) {
+            throw new IllegalArgumentException(op + ": output with shape " + Shapes.str(shape())
+                    + " doesn't match the broadcast shape " + Shapes.str(out));
+        }
+        if (!dtype().isFPType() && other.dtype().isFPType()) {
+            throw new IllegalArgumentException(op + ": result type " + other.dtype()
+                    + " can't be cast to the desired output type " + dtype());
+        }
+        Kernels.binaryInto(kind, value, other.value);
+        return this;
+    }
+
+    private void checkInPlace(String op) {
+        if (requiresGrad && NoGrad.isGradEnabled()) {
+            String what = isLeaf() ? "a leaf Variable that requires grad" : "a tensor that is part of a graph";
+            throw new IllegalStateException(op + ": an in-place operation on " + what + " is not recorded and "
+                    + "would corrupt gradients; use the out-of-place op, or run it inside NoGrad.enter() "
+                    + "(e.g. on weight().data())");
+        }
+    }
+
+    // ---------------------------------------------------------------- printing
+
+    /** PyTorch's text, e.g. {@code tensor([[0.0248, 0.1408]], grad_fn=<AddmmBackward>)}. */
+    @Override
+    public String toString() {
+        StringBuilder suffix = new StringBuilder();
+        if (!device.isCpu()) {
+            suffix.append(", device='").append(device).append('\'');
+        }
+        if (dtype() == DataType.DOUBLE || dtype() == DataType.INT || dtype() == DataType.HALF
+                || dtype() == DataType.BFLOAT16) {
+            suffix.append(", dtype=").append(TensorFormat.torchName(dtype()));
+        }
+        if (gradFn != null) {
+            suffix.append(", grad_fn=<").append(gradFn.name()).append('>');
+        } else if (requiresGrad) {
+            suffix.append(", requires_grad=True");
+        }
+        return TensorFormat.format("tensor(", value, suffix.toString());
+    }
+}

@@ -1,0 +1,106 @@
+package dev.nn4j.core.ops;
+
+import dev.nn4j.core.Function;
+import dev.nn4j.core.Kernels;
+import dev.nn4j.core.Kernels.BinaryOp;
+import dev.nn4j.core.Shapes;
+import dev.nn4j.core.Tensor;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * {@code a + b}, {@code a - b}, {@code a * b}, {@code a / b} with NumPy broadcasting and PyTorch's promotion.
+ * Backward returns gradients in the broadcast shape; the engine sums them back to each input's shape.
+ */
+public final class Binary extends Function {
+    private final BinaryOp op;
+    private INDArray a;
+    private INDArray b;
+    private INDArray out;
+
+    private Binary(BinaryOp op) {
+        this.op = op;
+    }
+
+    /** PyTorch: {@code a + b}. */
+    public static Tensor add(Tensor a, Tensor b) {
+        return apply(BinaryOp.ADD, a, b);
+    }
+
+    /** PyTorch: {@code a - b}. */
+    public static Tensor sub(Tensor a, Tensor b) {
+        return apply(BinaryOp.SUB, a, b);
+    }
+
+    /** PyTorch: {@code a * b}. */
+    public static Tensor mul(Tensor a, Tensor b) {
+        return apply(BinaryOp.MUL, a, b);
+    }
+
+    /** PyTorch: {@code a / b} (true division: integer operands give float32). */
+    public static Tensor div(Tensor a, Tensor b) {
+        return apply(BinaryOp.DIV, a, b);
+    }
+
+    private static Tensor apply(BinaryOp op, Tensor a, Tensor b) {
+        String name = op.name().toLowerCase();
+        sameDevice(name, a, b);
+        long[] shape = Shapes.broadcast(name, a.shape(), b.shape());
+        DataType type = Promote.of(a, b);
+        if (op == BinaryOp.DIV) {
+            type = Promote.floating(type);
+        }
+        INDArray y = Kernels.binary(op, a.array(), b.array(), shape, type);
+        Binary fn = new Binary(op);
+        if (recording(a, b)) {
+            // only what the backward reads is kept
+            if (op == BinaryOp.MUL) {
+                fn.a = a.array();
+                fn.b = b.array();
+            } else if (op == BinaryOp.DIV) {
+                fn.b = b.array();
+                fn.out = y;
+            }
+        }
+        return record(fn, y, a, b);
+    }
+
+    @Override
+    protected INDArray[] backward(INDArray g) {
+        DataType t = g.dataType();
+        switch (op) {
+            case ADD:
+                return new INDArray[] {g, g};
+            case SUB:
+                return new INDArray[] {g, needsInputGrad(1) ? g.neg() : null};
+            case MUL:
+                return new INDArray[] {
+                    needsInputGrad(0) ? Kernels.binary(BinaryOp.MUL, g, b, g.shape(), t) : null,
+                    needsInputGrad(1) ? Kernels.binary(BinaryOp.MUL, g, a, g.shape(), t) : null};
+            default: {
+                INDArray ga = Kernels.binary(BinaryOp.DIV, g, b, g.shape(), t);
+                // d(a/b)/db = -(a/b)/b = -out/b, reusing the quotient instead of recomputing a/b^2
+                INDArray gb = needsInputGrad(1)
+                        ? Kernels.binary(BinaryOp.MUL, ga, out, g.shape(), t).negi() : null;
+                return new INDArray[] {needsInputGrad(0) ? ga : null, gb};
+            }
+        }
+    }
+
+    @Override
+    protected void releaseSaved() {
+        a = null;
+        b = null;
+        out = null;
+    }
+
+    @Override
+    public String name() {
+        switch (op) {
+            case ADD: return "AddBackward";
+            case SUB: return "SubBackward";
+            case MUL: return "MulBackward";
+            default: return "DivBackward";
+        }
+    }
+}

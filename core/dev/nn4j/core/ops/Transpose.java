@@ -1,0 +1,65 @@
+package dev.nn4j.core.ops;
+
+import dev.nn4j.core.Function;
+import dev.nn4j.core.Shapes;
+import dev.nn4j.core.Tensor;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Swapping two dimensions (a view of the input, as in PyTorch); backward swaps them back. */
+public final class Transpose extends Function {
+    private final int d0;
+    private final int d1;
+    private final String name;
+
+    private Transpose(int d0, int d1, String name) {
+        this.d0 = d0;
+        this.d1 = d1;
+        this.name = name;
+    }
+
+    /** PyTorch: {@code x.t()}: tensors of at most 2 dimensions. */
+    public static Tensor t(Tensor x) {
+        if (x.dim() > 2) {
+            throw new IllegalArgumentException("t() expects a tensor with <= 2 dimensions, but got shape "
+                    + Shapes.str(x.shape()) + "; use transpose(d0, d1)");
+        }
+        if (x.dim() < 2) {
+            return record(new Transpose(0, 0, "TBackward"), x.array(), x);
+        }
+        return apply(x, 0, 1, "TBackward");
+    }
+
+    /** PyTorch: {@code x.transpose(d0, d1)}. */
+    public static Tensor apply(Tensor x, int d0, int d1) {
+        return apply(x, d0, d1, "TransposeBackward");
+    }
+
+    private static Tensor apply(Tensor x, int d0, int d1, String name) {
+        int a = Shapes.dim("transpose", d0, x.dim());
+        int b = Shapes.dim("transpose", d1, x.dim());
+        return record(new Transpose(a, b, name), swap(x.array(), a, b), x);
+    }
+
+    private static INDArray swap(INDArray x, int a, int b) {
+        if (a == b || x.rank() < 2) {
+            return x;
+        }
+        int[] perm = new int[x.rank()];
+        for (int i = 0; i < perm.length; i++) {
+            perm[i] = i;
+        }
+        perm[a] = b;
+        perm[b] = a;
+        return x.permute(perm);
+    }
+
+    @Override
+    protected INDArray[] backward(INDArray g) {
+        return new INDArray[] {swap(g, d0, d1)};
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+}
