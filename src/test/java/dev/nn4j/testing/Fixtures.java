@@ -18,7 +18,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /** Reads the PyTorch fixtures ({@code src/test/resources/fixtures}) and compares tensors with them. */
 public final class Fixtures {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // Python's json writes NaN and Infinity literally
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     private Fixtures() {
     }
