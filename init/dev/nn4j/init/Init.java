@@ -194,7 +194,7 @@ public final class Init {
 
     private static Tensor write(Tensor t, double[] v) {
         if (v.length > 0) {
-            t.data().copyFrom(Tensor.of(v, t.shape()));
+            t.data().copyFrom(Tensor.of(v, t.shape()).to(t.device()));
         }
         return t;
     }

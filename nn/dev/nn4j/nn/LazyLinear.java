@@ -59,9 +59,9 @@ public class LazyLinear extends Linear {
         }
         Parameter w = ownParameters().get("weight");
         Parameter b = ownParameters().get("bias");
-        w.materialize(Tensor.zeros(outFeatures, in));
+        w.materialize(Tensor.zeros(outFeatures, in).to(w.dtype()).to(w.device()));
         if (b != null) {
-            b.materialize(Tensor.zeros(outFeatures));
+            b.materialize(Tensor.zeros(outFeatures).to(b.dtype()).to(b.device()));
         }
         inFeatures = in;
         initialized = true;

@@ -427,7 +427,8 @@ public abstract class Module {
             Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
             for (Module m : modules()) {
                 for (Parameter p : m.parameters.values()) {
-                    if (p.isUninitialized() || !seen.add(p)) {
+                    // placeholders move too, so a lazy module materializes on the device and dtype it was sent to
+                    if (!seen.add(p)) {
                         continue;
                     }
                     Tensor grad = p.grad();

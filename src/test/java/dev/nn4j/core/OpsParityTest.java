@@ -1,7 +1,9 @@
 package dev.nn4j.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nn4j.device.Device;
 import dev.nn4j.testing.Fixtures;
+import dev.nn4j.testing.SimulatedDevices;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,25 +60,34 @@ class OpsParityTest {
         return OPS.keySet().stream().map(Arguments::of);
     }
 
-    static Tensor[] inputs(JsonNode c) {
+    static Stream<Arguments> casesOnDevices() {
+        return SimulatedDevices.parityDevices().stream()
+                .flatMap(d -> OPS.keySet().stream().map(op -> Arguments.of(op, d)));
+    }
+
+    static Tensor[] inputs(JsonNode c, Device device) {
         List<Tensor> xs = new ArrayList<>();
         for (JsonNode in : c.get("inputs")) {
-            xs.add(Fixtures.tensor(in).requiresGrad(true));
+            xs.add(Fixtures.tensor(in).to(device).requiresGrad(true));
         }
         return xs.toArray(new Tensor[0]);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void matchesPyTorch(String name) {
-        JsonNode c = Fixtures.load("ops_float64.json").get("ops").get(name);
-        Tensor[] xs = inputs(c);
-        Tensor y = OPS.get(name).apply(xs);
-        assertEquals(DataType.DOUBLE, y.dtype());
-        Fixtures.assertClose(c.get("output"), y, 1e-10, name + " output");
-        y.backward(Fixtures.tensor(c.get("upstream")));
-        for (int i = 0; i < xs.length; i++) {
-            Fixtures.assertClose(c.get("grads").get(i), xs[i].grad(), 1e-10, name + " grad " + i);
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("casesOnDevices")
+    void matchesPyTorch(String name, Device device) {
+        try (SimulatedDevices.Scope scope = SimulatedDevices.use(device)) {
+            JsonNode c = Fixtures.load("ops_float64.json").get("ops").get(name);
+            Tensor[] xs = inputs(c, device);
+            Tensor y = OPS.get(name).apply(xs);
+            assertEquals(DataType.DOUBLE, y.dtype());
+            assertEquals(device, y.device());
+            Fixtures.assertClose(c.get("output"), y, 1e-10, name + " output");
+            y.backward(Fixtures.tensor(c.get("upstream")).to(device));
+            for (int i = 0; i < xs.length; i++) {
+                Fixtures.assertClose(c.get("grads").get(i), xs[i].grad(), 1e-10, name + " grad " + i);
+                assertEquals(device, xs[i].grad().device());
+            }
         }
     }
 
@@ -84,7 +95,7 @@ class OpsParityTest {
     @MethodSource("cases")
     void gradcheck(String name) {
         JsonNode c = Fixtures.load("ops_float64.json").get("ops").get(name);
-        Tensor[] xs = inputs(c);
+        Tensor[] xs = inputs(c, Device.CPU);
         if (name.equals("max_dim1") || name.equals("relu") || name.equals("abs")) {
             // keep away from kinks and ties, where a finite difference straddles two branches
             for (Tensor x : xs) {

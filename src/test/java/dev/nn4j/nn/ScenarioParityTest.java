@@ -13,7 +13,11 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.nn4j.device.Device;
+import dev.nn4j.testing.SimulatedDevices;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -26,6 +30,18 @@ import static org.junit.jupiter.api.Assertions.assertSame;
  */
 class ScenarioParityTest {
     private static final double RTOL = 1e-5;
+
+    static List<Device> devices() {
+        return SimulatedDevices.parityDevices();
+    }
+
+    /** Runs the fixture's protocol on {@code net} on {@code device} and checks everything it records. */
+    static JsonNode check(String fixture, Module net, Device device) {
+        try (SimulatedDevices.Scope scope = SimulatedDevices.use(device)) {
+            net.to(device);
+            return check(fixture, net);
+        }
+    }
 
     /** Runs the fixture's protocol on {@code net} and checks everything it records. */
     static JsonNode check(String fixture, Module net) {
@@ -46,10 +62,12 @@ class ScenarioParityTest {
         }
         net.loadStateDict(sd);
 
-        Tensor x = Fixtures.tensor(tensors.get("X")).requiresGrad(true);
+        Device device = net.parameters().isEmpty() ? Device.CPU : net.parameters().get(0).device();
+        Tensor x = Fixtures.tensor(tensors.get("X")).to(device).requiresGrad(true);
         Tensor y = net.call(x);
+        assertEquals(device, y.device());
         Fixtures.assertClose(tensors.get("Y"), y, RTOL, fixture + " output");
-        y.mul(Fixtures.tensor(tensors.get("G"))).sum().backward();
+        y.mul(Fixtures.tensor(tensors.get("G")).to(device)).sum().backward();
         for (Map.Entry<String, Parameter> e : net.namedParameters().entrySet()) {
             JsonNode expected = tensors.get("grad." + e.getKey());
             if (expected == null) {
@@ -72,37 +90,42 @@ class ScenarioParityTest {
         return Fixtures.tensor(Fixtures.load(fixture).get("tensors").get(name));
     }
 
-    @Test
-    void sequentialMlp() {
-        check("seq_mlp.json", new Sequential(new Linear(20, 256), new ReLU(), new Linear(256, 10)));
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("devices")
+    void sequentialMlp(Device device) {
+        check("seq_mlp.json", new Sequential(new Linear(20, 256), new ReLU(), new Linear(256, 10)), device);
     }
 
-    @Test
-    void customMlpModule() {
-        check("class_mlp.json", new MLP());
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("devices")
+    void customMlpModule(Device device) {
+        check("class_mlp.json", new MLP(), device);
     }
 
-    @Test
-    void fixedHiddenMlpWithConstantWeightReuseAndControlFlow() {
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("devices")
+    void fixedHiddenMlpWithConstantWeightReuseAndControlFlow(Device device) {
         FixedHiddenMLP net = new FixedHiddenMLP(fixtureTensor("fixed_hidden_mlp.json", "rand_weight"));
-        check("fixed_hidden_mlp.json", net);
+        check("fixed_hidden_mlp.json", net, device);
         assertEquals(List.of("linear.weight", "linear.bias"), new ArrayList<>(net.stateDict().keySet()),
                 "the constant weight is not in the state dict");
     }
 
-    @Test
-    void chimera() {
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("devices")
+    void chimera(Device device) {
         Module chimera = new Sequential(new NestMLP(), new Linear(16, 20),
                 new FixedHiddenMLP(fixtureTensor("chimera.json", "rand_weight")));
-        check("chimera.json", chimera);
+        check("chimera.json", chimera, device);
     }
 
-    @Test
-    void tiedParametersAreListedOnceAndGetSummedGradients() {
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("devices")
+    void tiedParametersAreListedOnceAndGetSummedGradients(Device device) {
         Linear shared = new Linear(8, 8);
         Sequential net = new Sequential(new Linear(4, 8), new ReLU(), shared, new ReLU(), shared, new ReLU(),
                 new Linear(8, 1));
-        check("tied.json", net);
+        check("tied.json", net, device);
         Linear at2 = net.get(2);
         Linear at4 = net.get(4);
         assertSame(at2.weight(), at4.weight());
@@ -124,10 +147,11 @@ class ScenarioParityTest {
         return net;
     }
 
-    @Test
-    void nestedBlocksWithSpacesInNames() {
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("devices")
+    void nestedBlocksWithSpacesInNames(Device device) {
         Sequential rgnet = new Sequential(block2(), new Linear(4, 1));
-        JsonNode f = check("rgnet.json", rgnet);
+        JsonNode f = check("rgnet.json", rgnet, device);
         Sequential outer = rgnet.get(0);
         Sequential blk1 = outer.get(1);
         Linear first = blk1.get(0);
@@ -139,17 +163,19 @@ class ScenarioParityTest {
         assertSame(first.bias(), rgnet.getParameter("0.block 1.0.bias"));
     }
 
-    @Test
-    void centeredLayerAloneAndInsideSequential() {
-        check("centered.json", new Sequential(new Linear(8, 128), new CenteredLayer()));
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("devices")
+    void centeredLayerAloneAndInsideSequential(Device device) {
+        check("centered.json", new Sequential(new Linear(8, 128), new CenteredLayer()), device);
         Tensor out = new CenteredLayer().call(Tensor.of(new float[] {1, 2, 3, 4, 5}));
         Fixtures.assertClose(fixtureTensor("centered.json", "centered_1_5"), out, RTOL, "centered_1_5");
     }
 
-    @Test
-    void myLinearReadsDataSoNoParameterGetsAGradient() {
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("devices")
+    void myLinearReadsDataSoNoParameterGetsAGradient(Device device) {
         Sequential net = new Sequential(new MyLinear(64, 8), new MyLinear(8, 1));
-        check("mylinear.json", net);
+        check("mylinear.json", net, device);
         for (Parameter p : net.parameters()) {
             assertNull(p.grad());
         }
