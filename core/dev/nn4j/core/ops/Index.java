@@ -43,6 +43,14 @@ public final class Index extends Function {
             throw new IndexOutOfBoundsException("get: " + indices.length + " indices for a tensor of dimension "
                     + x.dim() + " (shape " + Shapes.str(x.shape()) + ")");
         }
+        for (INDArrayIndex i : indices) {
+            // a gather (SpecifiedIndex) or new axis would make the backward's region a copy: silently no gradient
+            if (!(i instanceof org.nd4j.linalg.indexing.PointIndex || i instanceof org.nd4j.linalg.indexing.IntervalIndex
+                    || i instanceof org.nd4j.linalg.indexing.NDArrayIndexAll)) {
+                throw new IllegalArgumentException("get: only point, interval and all() indices are supported, got "
+                        + i.getClass().getSimpleName() + " (shape " + Shapes.str(x.shape()) + ")");
+            }
+        }
         INDArrayIndex[] full = new INDArrayIndex[x.dim()];
         for (int i = 0; i < full.length; i++) {
             full[i] = i < indices.length ? indices[i] : NDArrayIndex.all();
