@@ -2,14 +2,10 @@ package dev.nn4j.core;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The backward engine and the finite-difference gradient check.
@@ -23,7 +19,7 @@ public final class Autograd {
     private Autograd() {
     }
 
-    static void backward(Tensor root, INDArray seed, boolean retainGraph) {
+    static void backward(Tensor root, Storage seed, boolean retainGraph) {
         dev.nn4j.core.Function top = root.gradFn();
         if (top == null) {
             if (!root.requiresGrad()) {
@@ -38,26 +34,24 @@ public final class Autograd {
             top.pendingGrad = seed;
             for (int k = order.size() - 1; k >= 0; k--) {
                 dev.nn4j.core.Function fn = order.get(k);
-                INDArray g = fn.pendingGrad;
+                Storage g = fn.pendingGrad;
                 fn.pendingGrad = null;
                 if (g == null) {
                     continue;
                 }
                 Tensor[] inputs = fn.inputs();
-                INDArray[] grads = fn.backward(g);
+                Storage[] grads = fn.backward(g);
                 for (int i = 0; i < inputs.length; i++) {
                     Tensor in = inputs[i];
                     if (in == null || grads[i] == null || !fn.needsInputGrad(i)) {
                         continue;
                     }
-                    INDArray gi = Kernels.sumToShape(grads[i], in.shape());
-                    if (gi.dataType() != in.dtype()) {
-                        gi = gi.castTo(in.dtype());
-                    }
+                    Storage gi = Kernels.sumToShape(grads[i], in.storage().shape()).cast(in.dtype());
                     dev.nn4j.core.Function producer = in.gradFn();
                     if (producer != null) {
                         // out of place: the first contribution may alias another node's gradient
-                        producer.pendingGrad = producer.pendingGrad == null ? gi : producer.pendingGrad.add(gi);
+                        producer.pendingGrad = producer.pendingGrad == null ? gi
+                                : Kernels.binary(Kernels.BinaryOp.ADD, producer.pendingGrad, gi, gi.shape(), gi.type());
                     } else if (in.requiresGrad()) {
                         accumulateLeaf(in, gi);
                     }
@@ -73,13 +67,14 @@ public final class Autograd {
         }
     }
 
-    private static void accumulateLeaf(Tensor leaf, INDArray g) {
+    private static void accumulateLeaf(Tensor leaf, Storage g) {
         synchronized (leaf) {
             Tensor current = leaf.grad();
             if (current == null) {
-                leaf.setGradUnchecked(new Tensor(g.dup(), leaf.device()));
+                // a copy: g may be shared with another input's gradient or with the caller's seed
+                leaf.setGradUnchecked(new Tensor(g.copy(), leaf.device()));
             } else {
-                current.array().addi(g);
+                current.storage().addScaled(g, 1.0);
             }
         }
     }
@@ -140,37 +135,32 @@ public final class Autograd {
                                     Tensor... inputs) {
         Tensor[] xs = new Tensor[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
-            xs[i] = new Tensor(inputs[i].array().castTo(DataType.DOUBLE).dup(), inputs[i].device());
+            Storage copy = Storage.ofDoubles(inputs[i].storage().doubles().clone(), inputs[i].shape());
+            xs[i] = new Tensor(copy, inputs[i].device());
             xs[i].requiresGrad(inputs[i].dtype().isFPType());
         }
         Tensor out = f.apply(xs);
-        INDArray projection = Nd4j.create(DataType.DOUBLE, out.shape());
         double[] w = new double[(int) out.numel()];
         for (int i = 0; i < w.length; i++) {
             w[i] = Math.sin(1.0 + 7.3 * i) + 1.5; // deterministic, never zero, distinct per element
         }
-        if (w.length > 0) {
-            projection.assign(Nd4j.create(w, out.shape().length == 0 ? new long[0] : out.shape(), DataType.DOUBLE));
-        }
-        Tensor proj = new Tensor(projection, out.device());
+        Tensor proj = new Tensor(Storage.ofDoubles(w, out.shape()), out.device());
         out.mul(proj).sum().backward();
         for (int i = 0; i < xs.length; i++) {
             if (!xs[i].requiresGrad()) {
                 continue;
             }
-            INDArray analytic = xs[i].grad() == null ? Nd4j.zeros(DataType.DOUBLE, xs[i].shape())
-                    : xs[i].grad().array();
-            INDArray flat = xs[i].array().reshape(-1);
-            INDArray analyticFlat = analytic.reshape(-1);
-            for (long j = 0; j < flat.length(); j++) {
-                double orig = flat.getDouble(j);
-                flat.putScalar(j, orig + eps);
+            Storage x = xs[i].storage();
+            Tensor grad = xs[i].grad();
+            for (int j = 0; j < x.size(); j++) {
+                double orig = x.getDouble(j);
+                x.put(j, orig + eps);
                 double plus = evalProjected(f, xs, proj);
-                flat.putScalar(j, orig - eps);
+                x.put(j, orig - eps);
                 double minus = evalProjected(f, xs, proj);
-                flat.putScalar(j, orig);
+                x.put(j, orig);
                 double numeric = (plus - minus) / (2 * eps);
-                double a = analyticFlat.getDouble(j);
+                double a = grad == null ? 0 : grad.storage().getDouble(j);
                 if (Math.abs(a - numeric) > atol + rtol * Math.abs(numeric)) {
                     throw new AssertionError("gradcheck: input " + i + " element " + j + ": analytic " + a
                             + " vs numeric " + numeric);

@@ -16,10 +16,10 @@ public abstract class Function {
     private boolean[] needsGrad;
     private boolean released;
     /** Sum of the gradients that reached this node's output during the current backward pass. */
-    INDArray pendingGrad;
+    Storage pendingGrad;
 
     /** Gradients for each input given the gradient of the output; {@code null} where none is needed. */
-    protected abstract INDArray[] backward(INDArray gradOutput);
+    protected abstract Storage[] backward(Storage gradOutput);
 
     /** Drops what this node saved for its backward; called once backward has run (unless the graph is retained). */
     protected void releaseSaved() {
@@ -74,6 +74,11 @@ public abstract class Function {
      * {@code fn} may be null for an op that is never differentiable (its result never requires grad).
      */
     protected static Tensor record(Function fn, INDArray out, Tensor... inputs) {
+        return record(fn, Storage.of(out), inputs);
+    }
+
+    /** {@link #record(Function, INDArray, Tensor...)} for a result held in a {@link Storage}. */
+    protected static Tensor record(Function fn, Storage out, Tensor... inputs) {
         Tensor result = new Tensor(out, sameDevice(fn == null ? "op" : fn.name(), inputs));
         if (fn != null && recording(inputs)) {
             fn.inputs = inputs.clone();
@@ -84,6 +89,11 @@ public abstract class Function {
             result.attach(fn);
         }
         return result;
+    }
+
+    /** The data of {@code t}, for the kernels. */
+    protected static Storage storage(Tensor t) {
+        return t.storage();
     }
 
     Tensor[] inputs() {

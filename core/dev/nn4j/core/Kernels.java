@@ -1,28 +1,101 @@
 package dev.nn4j.core;
 
+import java.util.Arrays;
+import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The one layer through which ops reach ND4J: broadcasting arithmetic, reductions to a shape, matrix products.
+ * The one layer through which ops compute: broadcasting arithmetic, reductions to a shape, matrix products.
  *
- * <p>Internal. Ops call these instead of ND4J so that a faster path (Java loops over buffers for small arrays,
- * direct BLAS) can replace a kernel without touching any op or the Tensor API. Every method expects shapes
- * already checked by the caller and returns a new array unless its name ends in {@code Into}.
+ * <p>Internal. float32/float64 work runs as Java loops over heap arrays (cheaper than any ND4J call for the
+ * sizes of a layer's activations) and matrix products go straight to BLAS ({@code cblas_?gemm}) with transpose
+ * flags, reading parameters in place from ND4J's buffers. Other dtypes, and the CUDA backend, go through ND4J.
+ * Ops call only these methods, so a kernel can change without touching any op.
  */
 public final class Kernels {
+    /** True when ND4J runs on the CPU backend, whose OpenBLAS we can call directly. */
+    private static final boolean DIRECT_BLAS =
+            Nd4j.getBackend().getClass().getSimpleName().toLowerCase().contains("cpu");
+    private static final int ROW_MAJOR = 101;
+    private static final int NO_TRANS = 111;
+    private static final int TRANS = 112;
+
     private Kernels() {
     }
 
     /** Elementwise binary operators with NumPy broadcasting. */
     public enum BinaryOp { ADD, SUB, MUL, DIV }
 
-    /** {@code a op b} broadcast to {@code outShape}, in {@code type}. */
-    public static INDArray binary(BinaryOp op, INDArray a, INDArray b, long[] outShape, DataType type) {
+    // ------------------------------------------------------------------ elementwise
+
+    /** {@code a op b} broadcast to {@code outShape}, computed in {@code type}. */
+    public static Storage binary(BinaryOp op, Storage a, Storage b, long[] outShape, DataType type) {
+        int n = Math.toIntExact(Shapes.numel(outShape));
+        if (type == DataType.FLOAT && a.isFloating() && b.isFloating()) {
+            float[] out = new float[n];
+            float[] x = expand(a.floats(), a.shape(), outShape);
+            if (b.size() == 1) {
+                floatScalarOp(op, x, b.floats()[0], out);
+            } else {
+                floatOp(op, x, expand(b.floats(), b.shape(), outShape), out);
+            }
+            return Storage.ofFloats(out, outShape);
+        }
+        if (type == DataType.DOUBLE && a.isFloating() && b.isFloating()) {
+            double[] out = new double[n];
+            double[] x = expand(a.doubles(), a.shape(), outShape);
+            if (b.size() == 1) {
+                doubleScalarOp(op, x, b.doubles()[0], out);
+            } else {
+                doubleOp(op, x, expand(b.doubles(), b.shape(), outShape), out);
+            }
+            return Storage.ofDoubles(out, outShape);
+        }
+        return Storage.of(ndBinary(op, a.nd(), b.nd(), outShape, type));
+    }
+
+    private static void floatOp(BinaryOp op, float[] x, float[] y, float[] out) {
+        switch (op) {
+            case ADD: for (int i = 0; i < out.length; i++) { out[i] = x[i] + y[i]; } break;
+            case SUB: for (int i = 0; i < out.length; i++) { out[i] = x[i] - y[i]; } break;
+            case MUL: for (int i = 0; i < out.length; i++) { out[i] = x[i] * y[i]; } break;
+            default: for (int i = 0; i < out.length; i++) { out[i] = x[i] / y[i]; } break;
+        }
+    }
+
+    private static void floatScalarOp(BinaryOp op, float[] x, float c, float[] out) {
+        switch (op) {
+            case ADD: for (int i = 0; i < out.length; i++) { out[i] = x[i] + c; } break;
+            case SUB: for (int i = 0; i < out.length; i++) { out[i] = x[i] - c; } break;
+            case MUL: for (int i = 0; i < out.length; i++) { out[i] = x[i] * c; } break;
+            default: for (int i = 0; i < out.length; i++) { out[i] = x[i] / c; } break;
+        }
+    }
+
+    private static void doubleOp(BinaryOp op, double[] x, double[] y, double[] out) {
+        switch (op) {
+            case ADD: for (int i = 0; i < out.length; i++) { out[i] = x[i] + y[i]; } break;
+            case SUB: for (int i = 0; i < out.length; i++) { out[i] = x[i] - y[i]; } break;
+            case MUL: for (int i = 0; i < out.length; i++) { out[i] = x[i] * y[i]; } break;
+            default: for (int i = 0; i < out.length; i++) { out[i] = x[i] / y[i]; } break;
+        }
+    }
+
+    private static void doubleScalarOp(BinaryOp op, double[] x, double c, double[] out) {
+        switch (op) {
+            case ADD: for (int i = 0; i < out.length; i++) { out[i] = x[i] + c; } break;
+            case SUB: for (int i = 0; i < out.length; i++) { out[i] = x[i] - c; } break;
+            case MUL: for (int i = 0; i < out.length; i++) { out[i] = x[i] * c; } break;
+            default: for (int i = 0; i < out.length; i++) { out[i] = x[i] / c; } break;
+        }
+    }
+
+    private static INDArray ndBinary(BinaryOp op, INDArray a, INDArray b, long[] outShape, DataType type) {
         INDArray x = align(a, outShape.length, type);
         INDArray y = align(b, outShape.length, type);
-        INDArray lhs = java.util.Arrays.equals(x.shape(), outShape) ? x : x.broadcast(outShape);
+        INDArray lhs = Arrays.equals(x.shape(), outShape) ? x : x.broadcast(outShape);
         switch (op) {
             case ADD: return lhs.add(y);
             case SUB: return lhs.sub(y);
@@ -32,76 +105,323 @@ public final class Kernels {
     }
 
     /** In place: {@code target op= b}, with {@code b} broadcast to {@code target}'s shape. */
-    public static void binaryInto(BinaryOp op, INDArray target, INDArray b) {
-        INDArray y = align(b, target.rank(), target.dataType());
+    public static void binaryInto(BinaryOp op, Storage target, Storage b) {
+        if (target.onHeap() && b.isFloating()) {
+            if (target.type() == DataType.FLOAT) {
+                float[] t = target.floats();
+                floatOp(op, t, expand(b.floats(), b.shape(), target.shape()), t);
+            } else {
+                double[] t = target.doubles();
+                doubleOp(op, t, expand(b.doubles(), b.shape(), target.shape()), t);
+            }
+            return;
+        }
+        INDArray t = target.nd();
+        INDArray y = align(b.nd(), t.rank(), t.dataType());
         switch (op) {
-            case ADD: target.addi(y); break;
-            case SUB: target.subi(y); break;
-            case MUL: target.muli(y); break;
-            default: target.divi(y); break;
+            case ADD: t.addi(y); break;
+            case SUB: t.subi(y); break;
+            case MUL: t.muli(y); break;
+            default: t.divi(y); break;
         }
     }
 
     /** {@code a} cast to {@code type} and viewed with leading 1s up to {@code rank}. */
     static INDArray align(INDArray a, int rank, DataType type) {
         INDArray x = a.dataType() == type ? a : a.castTo(type);
-        if (x.rank() == rank) {
-            return x;
-        }
-        return x.reshape(Shapes.padLeft(x.shape(), rank));
+        return x.rank() == rank ? x : x.reshape(Shapes.padLeft(x.shape(), rank));
     }
+
+    /**
+     * For each position of {@code outShape} (row-major), the position in an array of {@code srcShape} broadcast
+     * to it; null when the shapes have the same size (no broadcasting).
+     */
+    static int[] broadcastMap(long[] srcShape, long[] outShape) {
+        long[] s = Shapes.padLeft(srcShape, outShape.length);
+        if (Shapes.numel(s) == Shapes.numel(outShape)) {
+            return null;
+        }
+        int r = outShape.length;
+        int n = Math.toIntExact(Shapes.numel(outShape));
+        long[] srcStride = new long[r];
+        long st = 1;
+        for (int k = r - 1; k >= 0; k--) {
+            srcStride[k] = s[k] == 1 ? 0 : st;
+            st *= s[k];
+        }
+        int[] map = new int[n];
+        int[] counter = new int[r];
+        int pos = 0;
+        for (int i = 0; i < n; i++) {
+            map[i] = pos;
+            for (int k = r - 1; k >= 0; k--) {
+                counter[k]++;
+                pos += (int) srcStride[k];
+                if (counter[k] < outShape[k]) {
+                    break;
+                }
+                pos -= (int) (srcStride[k] * outShape[k]);
+                counter[k] = 0;
+            }
+        }
+        return map;
+    }
+
+    static float[] expand(float[] src, long[] srcShape, long[] outShape) {
+        int[] map = broadcastMap(srcShape, outShape);
+        if (map == null) {
+            return src;
+        }
+        float[] out = new float[map.length];
+        if (src.length == 1) {
+            Arrays.fill(out, src[0]);
+            return out;
+        }
+        for (int i = 0; i < out.length; i++) {
+            out[i] = src[map[i]];
+        }
+        return out;
+    }
+
+    static double[] expand(double[] src, long[] srcShape, long[] outShape) {
+        int[] map = broadcastMap(srcShape, outShape);
+        if (map == null) {
+            return src;
+        }
+        double[] out = new double[map.length];
+        if (src.length == 1) {
+            Arrays.fill(out, src[0]);
+            return out;
+        }
+        for (int i = 0; i < out.length; i++) {
+            out[i] = src[map[i]];
+        }
+        return out;
+    }
+
+    /** {@code a} broadcast to {@code outShape} as a new heap storage of {@code type} (float types only). */
+    public static Storage expand(Storage a, long[] outShape, DataType type) {
+        if (type == DataType.FLOAT) {
+            float[] x = expand(a.floats(), a.shape(), outShape);
+            return Storage.ofFloats(x == a.floats() ? x.clone() : x, outShape);
+        }
+        double[] x = expand(a.doubles(), a.shape(), outShape);
+        return Storage.ofDoubles(x == a.doubles() ? x.clone() : x, outShape);
+    }
+
+    /** {@code alpha * s} as a new heap storage (float types). */
+    public static Storage scale(Storage s, double alpha) {
+        if (s.type() == DataType.FLOAT) {
+            float[] x = s.floats();
+            float[] out = new float[x.length];
+            float a = (float) alpha;
+            for (int i = 0; i < out.length; i++) {
+                out[i] = x[i] * a;
+            }
+            return Storage.ofFloats(out, s.shape());
+        }
+        double[] x = s.doubles();
+        double[] out = new double[x.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = x[i] * alpha;
+        }
+        return Storage.ofDoubles(out, s.shape());
+    }
+
+    /** The transpose of a 2-D heap-friendly storage as a new row-major storage. */
+    public static Storage transpose2d(Storage s) {
+        int r = (int) s.shape()[0];
+        int c = (int) s.shape()[1];
+        long[] shape = {c, r};
+        if (s.type() == DataType.FLOAT) {
+            float[] x = s.floats();
+            float[] out = new float[x.length];
+            for (int i = 0; i < r; i++) {
+                for (int j = 0; j < c; j++) {
+                    out[j * r + i] = x[i * c + j];
+                }
+            }
+            return Storage.ofFloats(out, shape);
+        }
+        double[] x = s.doubles();
+        double[] out = new double[x.length];
+        for (int i = 0; i < r; i++) {
+            for (int j = 0; j < c; j++) {
+                out[j * r + i] = x[i * c + j];
+            }
+        }
+        return Storage.ofDoubles(out, shape);
+    }
+
+    // ------------------------------------------------------------------ reductions
 
     /**
      * Sums a broadcast gradient back to the shape of the input it flows to: over leading dimensions the input
      * lacked and over dimensions where the input had size 1.
      */
-    public static INDArray sumToShape(INDArray g, long[] shape) {
-        long[] gs = g.shape();
-        if (java.util.Arrays.equals(gs, shape)) {
+    public static Storage sumToShape(Storage g, long[] shape) {
+        if (Arrays.equals(g.shape(), shape)) {
             return g;
         }
-        int lead = gs.length - shape.length;
-        int[] dims = new int[gs.length];
-        int n = 0;
-        for (int i = 0; i < gs.length; i++) {
-            if (i < lead || (shape[i - lead] == 1 && gs[i] != 1)) {
-                dims[n++] = i;
+        int[] map = broadcastMap(shape, g.shape());
+        if (map == null) {
+            return g.reshape(shape);
+        }
+        int n = Math.toIntExact(Shapes.numel(shape));
+        if (g.type() == DataType.FLOAT) {
+            float[] src = g.floats();
+            float[] out = new float[n];
+            for (int i = 0; i < src.length; i++) {
+                out[map[i]] += src[i];
+            }
+            return Storage.ofFloats(out, shape);
+        }
+        if (g.type() == DataType.DOUBLE) {
+            double[] src = g.doubles();
+            double[] out = new double[n];
+            for (int i = 0; i < src.length; i++) {
+                out[map[i]] += src[i];
+            }
+            return Storage.ofDoubles(out, shape);
+        }
+        INDArray a = g.nd();
+        int lead = a.rank() - shape.length;
+        int[] dims = new int[a.rank()];
+        int k = 0;
+        for (int i = 0; i < a.rank(); i++) {
+            if (i < lead || (shape[i - lead] == 1 && a.size(i) != 1)) {
+                dims[k++] = i;
             }
         }
-        INDArray s = n == 0 ? g : g.sum(true, java.util.Arrays.copyOf(dims, n));
-        return s.reshape(shape);
+        return Storage.of(a.sum(true, Arrays.copyOf(dims, k)).reshape(shape));
     }
 
-    /**
-     * {@code op(a) x op(b)} for 2-D arrays, where {@code op} transposes when its flag is set; BLAS reads the
-     * transposes through its flags, so no transposed copy is made.
-     */
-    public static INDArray gemm(INDArray a, INDArray b, boolean transA, boolean transB) {
-        long m = transA ? a.size(1) : a.size(0);
-        long n = transB ? b.size(0) : b.size(1);
-        INDArray out = Nd4j.createUninitialized(a.dataType(), m, n);
-        return gemmInto(a, b, out, transA, transB, 0.0);
-    }
-
-    /** {@code out = op(a) x op(b) + beta * out}. */
-    public static INDArray gemmInto(INDArray a, INDArray b, INDArray out, boolean transA, boolean transB,
-                                    double beta) {
-        if (a.size(0) == 0 || a.size(1) == 0 || b.size(0) == 0 || b.size(1) == 0) {
-            if (beta == 0.0) {
-                out.assign(0);
+    /** Sum of every element, accumulated in double. */
+    public static double sum(Storage s) {
+        double acc = 0;
+        if (s.type() == DataType.FLOAT) {
+            for (float v : s.floats()) {
+                acc += v;
             }
-            return out;
+            return acc;
         }
-        Nd4j.gemm(dense(a), dense(b), out, transA, transB, 1.0, beta);
+        for (double v : s.doubles()) {
+            acc += v;
+        }
+        return acc;
+    }
+
+    /** Sum over dimension {@code dim} (float types), keeping it as size 1 when {@code keepDim}. */
+    public static Storage sumDim(Storage s, int dim, boolean keepDim) {
+        long[] shape = s.shape();
+        int size = (int) shape[dim];
+        int inner = 1;
+        for (int k = dim + 1; k < shape.length; k++) {
+            inner *= (int) shape[k];
+        }
+        int outer = s.size() / Math.max(1, size * inner);
+        long[] outShape = reducedShape(shape, dim, keepDim);
+        double[] x = s.doubles();
+        double[] out = new double[outer * inner];
+        for (int o = 0; o < outer; o++) {
+            for (int j = 0; j < size; j++) {
+                int base = (o * size + j) * inner;
+                for (int i = 0; i < inner; i++) {
+                    out[o * inner + i] += x[base + i];
+                }
+            }
+        }
+        return Storage.fromDoubles(out, outShape, s.type());
+    }
+
+    /** {@code shape} without dimension {@code dim}, or with it set to 1. */
+    public static long[] reducedShape(long[] shape, int dim, boolean keepDim) {
+        if (keepDim) {
+            long[] k = shape.clone();
+            k[dim] = 1;
+            return k;
+        }
+        long[] out = new long[shape.length - 1];
+        for (int i = 0, j = 0; i < shape.length; i++) {
+            if (i != dim) {
+                out[j++] = shape[i];
+            }
+        }
         return out;
     }
 
-    private static INDArray dense(INDArray a) {
-        return a.isView() && !a.isMatrix() ? a.dup() : a;
+    // ------------------------------------------------------------------ matrix products
+
+    /**
+     * {@code op(a) x op(b)} for 2-D operands, {@code op} transposing when its flag is set; BLAS reads the
+     * transposes through its flags, so no transposed copy is made. {@code a} is {@code [m, k]} after op, {@code b}
+     * {@code [k, n]} after op.
+     */
+    public static Storage gemm(Storage a, Storage b, boolean transA, boolean transB) {
+        long[] as = a.shape();
+        long[] bs = b.shape();
+        int m = (int) (transA ? as[1] : as[0]);
+        int k = (int) (transA ? as[0] : as[1]);
+        int n = (int) (transB ? bs[0] : bs[1]);
+        return gemmInto(a, b, transA, transB, m, n, k, null);
     }
 
-    /** A new zero-filled array. */
-    public static INDArray zeros(DataType type, long... shape) {
-        return Nd4j.zeros(type, shape);
+    /**
+     * {@code op(a) x op(b) + bias} where {@code bias} ({@code [n]}, may be null) is added to every row: PyTorch's
+     * addmm, with the bias written into the output first and BLAS accumulating onto it (beta = 1).
+     */
+    public static Storage gemmInto(Storage a, Storage b, boolean transA, boolean transB, int m, int n, int k,
+                                   Storage bias) {
+        DataType t = a.type();
+        long[] outShape = {m, n};
+        if (!DIRECT_BLAS || !a.isFloating() || t != b.type()) {
+            INDArray out = Nd4j.create(t, m, n);
+            if (m > 0 && n > 0 && k > 0) {
+                INDArray a2 = dense(a.nd()).reshape('c', transA ? k : m, transA ? m : k);
+                INDArray b2 = dense(b.nd()).reshape('c', transB ? n : k, transB ? k : n);
+                Nd4j.gemm(a2, b2, out, transA, transB, 1.0, 0.0);
+            }
+            if (bias != null) {
+                out.addiRowVector(bias.nd());
+            }
+            return Storage.of(out);
+        }
+        // leading dimensions of the operands as stored (row-major), whatever their nominal rank
+        int lda = transA ? m : k;
+        int ldb = transB ? k : n;
+        if (t == DataType.FLOAT) {
+            float[] out = new float[m * n];
+            float beta = 0;
+            if (bias != null) {
+                float[] bv = bias.floats();
+                for (int r = 0; r < m; r++) {
+                    System.arraycopy(bv, 0, out, r * n, n);
+                }
+                beta = 1;
+            }
+            if (m > 0 && n > 0 && k > 0) {
+                openblas_nolapack.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n,
+                        k, 1f, a.floatBuffer(), lda, b.floatBuffer(), ldb, beta, java.nio.FloatBuffer.wrap(out), n);
+            }
+            return Storage.ofFloats(out, outShape);
+        }
+        double[] out = new double[m * n];
+        double beta = 0;
+        if (bias != null) {
+            double[] bv = bias.doubles();
+            for (int r = 0; r < m; r++) {
+                System.arraycopy(bv, 0, out, r * n, n);
+            }
+            beta = 1;
+        }
+        if (m > 0 && n > 0 && k > 0) {
+            openblas_nolapack.cblas_dgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k,
+                    1.0, a.doubleBuffer(), lda, b.doubleBuffer(), ldb, beta, java.nio.DoubleBuffer.wrap(out), n);
+        }
+        return Storage.ofDoubles(out, outShape);
+    }
+
+    private static INDArray dense(INDArray a) {
+        return a.isView() ? a.dup('c') : a;
     }
 }

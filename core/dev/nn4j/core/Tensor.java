@@ -33,14 +33,18 @@ import org.nd4j.linalg.indexing.INDArrayIndex;
  * }</pre>
  */
 public class Tensor {
-    private INDArray value;
+    private Storage storage;
     private Device device;
     private boolean requiresGrad;
     private Tensor grad;
     private Function gradFn;
 
     Tensor(INDArray value, Device device) {
-        this.value = value;
+        this(Storage.of(value), device);
+    }
+
+    Tensor(Storage storage, Device device) {
+        this.storage = storage;
         this.device = device;
     }
 
@@ -49,7 +53,7 @@ public class Tensor {
      * PyTorch: {@code nn.Parameter(data, requires_grad)}.
      */
     protected Tensor(Tensor data, boolean requiresGrad) {
-        this(data.value, data.device);
+        this(data.storage, data.device);
         requiresGrad(requiresGrad);
     }
 
@@ -66,14 +70,13 @@ public class Tensor {
     /** A float32 tensor holding {@code data} in row-major order. PyTorch: {@code torch.tensor(data).reshape(shape)}. */
     public static Tensor of(float[] data, long... shape) {
         long[] s = shapeFor("Tensor.of", data.length, shape);
-        return new Tensor(s.length == 0 ? Nd4j.scalar(DataType.FLOAT, data[0]) : Nd4j.create(data, s, 'c'), Device.CPU);
+        return new Tensor(Storage.ofFloats(data.clone(), s), Device.CPU);
     }
 
     /** A float64 tensor holding {@code data} in row-major order. */
     public static Tensor of(double[] data, long... shape) {
         long[] s = shapeFor("Tensor.of", data.length, shape);
-        return new Tensor(s.length == 0 ? Nd4j.scalar(DataType.DOUBLE, data[0])
-                : Nd4j.create(data, s, DataType.DOUBLE), Device.CPU);
+        return new Tensor(Storage.ofDoubles(data.clone(), s), Device.CPU);
     }
 
     /** An int64 tensor (e.g. class indices) holding {@code data} in row-major order. */
@@ -85,7 +88,7 @@ public class Tensor {
 
     /** A 0-d float32 tensor. PyTorch: {@code torch.tensor(3.5)}. */
     public static Tensor scalar(double value) {
-        return new Tensor(Nd4j.scalar(DataType.FLOAT, (float) value), Device.CPU);
+        return new Tensor(Storage.ofFloats(new float[] {(float) value}, new long[0]), Device.CPU);
     }
 
     /** Zeros, float32. PyTorch: {@code torch.zeros(shape)}. */
@@ -100,7 +103,9 @@ public class Tensor {
 
     /** Every element {@code value}, float32. PyTorch: {@code torch.full(shape, value)}. */
     public static Tensor full(double value, long... shape) {
-        return new Tensor(Nd4j.valueArrayOf(checkShape("full", shape), value, DataType.FLOAT), Device.CPU);
+        Storage s = Storage.zeros(DataType.FLOAT, checkShape("full", shape).clone());
+        s.fill(value);
+        return new Tensor(s, Device.CPU);
     }
 
     /** Draws from U[0, 1), float32, from {@link Rng}. PyTorch: {@code torch.rand(shape)}. */
@@ -185,8 +190,7 @@ public class Tensor {
     }
 
     static Tensor fromDoubles(double[] d, long[] shape, DataType type) {
-        INDArray a = shape.length == 0 ? Nd4j.scalar(DataType.DOUBLE, d[0]) : Nd4j.create(d, shape, DataType.DOUBLE);
-        return new Tensor(type == DataType.DOUBLE ? a : a.castTo(type), Device.CPU);
+        return new Tensor(Storage.fromDoubles(d, shape.clone(), type), Device.CPU);
     }
 
     private static long[] checkShape(String op, long[] shape) {
@@ -211,27 +215,27 @@ public class Tensor {
 
     /** The shape. PyTorch: {@code x.shape}. */
     public long[] shape() {
-        return value.shape();
+        return storage.shape().clone();
     }
 
     /** Number of dimensions. PyTorch: {@code x.dim()}. */
     public int dim() {
-        return value.rank();
+        return storage.shape().length;
     }
 
     /** Size of dimension {@code d} (negative counts from the end). PyTorch: {@code x.size(d)}. */
     public long size(int d) {
-        return value.size(Shapes.dim("size", d, dim()));
+        return storage.shape()[Shapes.dim("size", d, dim())];
     }
 
     /** Number of elements. PyTorch: {@code x.numel()}. */
     public long numel() {
-        return value.length();
+        return storage.size();
     }
 
     /** Element type. PyTorch: {@code x.dtype}. */
     public DataType dtype() {
-        return value.dataType();
+        return storage.type();
     }
 
     /** Where the data lives. PyTorch: {@code x.device}. */
@@ -245,12 +249,16 @@ public class Tensor {
             throw new IllegalStateException("item(): a Tensor with " + numel()
                     + " elements cannot be converted to Scalar (shape " + Shapes.str(shape()) + ")");
         }
-        return value.reshape(1).getDouble(0);
+        return storage.getDouble(0);
     }
 
     /** The backing ND4J array; writes to it change this tensor and are never recorded. */
     public INDArray array() {
-        return value;
+        return storage.nd();
+    }
+
+    Storage storage() {
+        return storage;
     }
 
     // ---------------------------------------------------------------- autograd
@@ -326,7 +334,9 @@ public class Tensor {
             throw new IllegalStateException("backward(): grad can be implicitly created only for scalar outputs, "
                     + "got shape " + Shapes.str(shape()) + "; pass an explicit gradient: backward(gradient)");
         }
-        backward(new Tensor(Nd4j.ones(dtype(), shape()), device), false);
+        Storage one = Storage.zeros(dtype(), shape());
+        one.fill(1);
+        backward(new Tensor(one, device), false);
     }
 
     /** Backpropagates {@code gradient} (shaped like this tensor). PyTorch: {@code y.backward(gradient)}. */
@@ -348,13 +358,12 @@ public class Tensor {
                     + " but the output has shape " + Shapes.str(shape()));
         }
         Function.sameDevice("backward", this, gradient);
-        INDArray seed = gradient.dtype() == dtype() ? gradient.value : gradient.value.castTo(dtype());
-        Autograd.backward(this, seed, retainGraph);
+        Autograd.backward(this, gradient.storage.cast(dtype()), retainGraph);
     }
 
     /** A tensor sharing this storage, outside any graph. PyTorch: {@code x.detach()}. */
     public Tensor detach() {
-        return new Tensor(value, device);
+        return new Tensor(storage, device);
     }
 
     /**
@@ -362,7 +371,7 @@ public class Tensor {
      * PyTorch: {@code x.data}.
      */
     public Tensor data() {
-        return new Tensor(value, device);
+        return new Tensor(storage, device);
     }
 
     /**
@@ -370,7 +379,7 @@ public class Tensor {
      * PyTorch: {@code param.data = source}. Used for device and dtype moves of parameters in place.
      */
     public void setData(Tensor source) {
-        this.value = source.value;
+        this.storage = source.storage;
         this.device = source.device;
     }
 
@@ -388,7 +397,7 @@ public class Tensor {
             return this;
         }
         Devices.checkAvailable(target);
-        Tensor moved = new Tensor(Devices.backend().copyTo(value, target), target);
+        Tensor moved = new Tensor(Devices.backend().copyTo(storage.nd(), target), target);
         if (requiresGrad && isLeaf()) {
             moved.requiresGrad = true;
         }
@@ -629,7 +638,8 @@ public class Tensor {
     private Tensor scalarLike(double s) {
         DataType t = dtype().isFPType() ? dtype()
                 : (s == Math.rint(s) && !Double.isInfinite(s) ? dtype() : DataType.FLOAT);
-        return new Tensor(Nd4j.scalar(t, s), device);
+        return new Tensor(t.isFPType() ? Storage.fromDoubles(new double[] {s}, new long[0], t)
+                : Storage.of(Nd4j.scalar(t, s)), device);
     }
 
     // ---------------------------------------------------------------- in place (never recorded)
@@ -677,7 +687,7 @@ public class Tensor {
     /** Sets every element to {@code v}; returns this. PyTorch: {@code x.fill_(v)}. */
     public Tensor fill(double v) {
         checkInPlace("fill");
-        value.assign(v);
+        storage.fill(v);
         return this;
     }
 
@@ -690,7 +700,9 @@ public class Tensor {
             throw new IllegalArgumentException("copyFrom: source shape " + Shapes.str(src.shape())
                     + " cannot be broadcast to destination shape " + Shapes.str(shape()));
         }
-        value.assign(Kernels.align(src.value, dim(), dtype()));
+        storage.assign(src.storage.isFloating() && storage.isFloating()
+                ? Kernels.expand(src.storage, storage.shape(), dtype())
+                : Storage.of(Kernels.align(src.storage.nd(), dim(), dtype()).broadcast(shape())));
         return this;
     }
 
@@ -707,11 +719,11 @@ public class Tensor {
                         + i + " with size " + shape()[i]);
             }
         }
-        if (index.length == 0) {
-            value.assign(v);
-        } else {
-            value.putScalar(index, v);
+        int flat = 0;
+        for (int i = 0; i < index.length; i++) {
+            flat = (int) (flat * storage.shape()[i] + index[i]);
         }
+        storage.put(flat, v);
         return this;
     }
 
@@ -727,7 +739,7 @@ public class Tensor {
             throw new IllegalArgumentException(op + ": result type " + other.dtype()
                     + " can't be cast to the desired output type " + dtype());
         }
-        Kernels.binaryInto(kind, value, other.value);
+        Kernels.binaryInto(kind, storage, other.storage);
         return this;
     }
 
@@ -758,6 +770,6 @@ public class Tensor {
         } else if (requiresGrad) {
             suffix.append(", requires_grad=True");
         }
-        return TensorFormat.format("tensor(", value, suffix.toString());
+        return TensorFormat.format("tensor(", storage, suffix.toString());
     }
 }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Prints arrays the way PyTorch's {@code torch/_tensor_str.py} does: 4 decimals, a common width, integer mode
@@ -34,16 +33,17 @@ final class TensorFormat {
         }
     }
 
-    static String format(String prefix, INDArray a, String suffix) {
+    static String format(String prefix, Storage a, String suffix) {
         int indent = prefix.length();
-        if (a.isEmpty() || a.length() == 0) {
-            String size = a.rank() == 1 ? "" : ", size=" + shapeTuple(a.shape());
+        long[] shape = a.shape();
+        if (a.size() == 0) {
+            String size = shape.length == 1 ? "" : ", size=" + shapeTuple(shape);
             return prefix + "[]" + size + suffix + ")";
         }
-        boolean summarize = a.length() > THRESHOLD;
-        double[] values = a.dup('c').castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
-        Formatter f = new Formatter(a.dataType(), summarized(a, values, summarize));
-        String body = a.rank() == 0 ? f.format(values[0]) : str(a.shape(), values, 0, 0, indent, summarize, f);
+        boolean summarize = a.size() > THRESHOLD;
+        double[] values = a.doubles();
+        Formatter f = new Formatter(a.type(), summarized(shape, values, summarize));
+        String body = shape.length == 0 ? f.format(values[0]) : str(shape, values, 0, 0, indent, summarize, f);
         return prefix + body + suffix + ")";
     }
 
@@ -56,12 +56,12 @@ final class TensorFormat {
     }
 
     /** The values the formatter sees: all of them, or only the printed edges when summarizing. */
-    private static double[] summarized(INDArray a, double[] values, boolean summarize) {
-        if (!summarize || a.rank() == 0) {
+    private static double[] summarized(long[] shape, double[] values, boolean summarize) {
+        if (!summarize || shape.length == 0) {
             return values;
         }
         List<Double> kept = new ArrayList<>();
-        collect(a.shape(), values, 0, 0, kept);
+        collect(shape, values, 0, 0, kept);
         double[] out = new double[kept.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = kept.get(i);

@@ -142,6 +142,7 @@ public abstract class Module {
             throw new IllegalArgumentException("registerBuffer(\"" + name + "\"): a Parameter cannot be a buffer; "
                     + "use registerParameter");
         }
+        t.array(); // buffers, like parameters, live in ND4J arrays
         buffers.put(name, t);
         if (!persistent) {
             nonPersistent.add(name);

@@ -33,6 +33,8 @@ public class Parameter extends Tensor {
             throw new IllegalArgumentException("Parameter: only floating point tensors can be parameters, got "
                     + data.dtype());
         }
+        // parameters live in ND4J arrays (optimizers and checkpoints address them in place)
+        data.array();
         return data;
     }
 

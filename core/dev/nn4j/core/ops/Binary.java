@@ -4,9 +4,9 @@ import dev.nn4j.core.Function;
 import dev.nn4j.core.Kernels;
 import dev.nn4j.core.Kernels.BinaryOp;
 import dev.nn4j.core.Shapes;
+import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * {@code a + b}, {@code a - b}, {@code a * b}, {@code a / b} with NumPy broadcasting and PyTorch's promotion.
@@ -14,9 +14,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class Binary extends Function {
     private final BinaryOp op;
-    private INDArray a;
-    private INDArray b;
-    private INDArray out;
+    private Storage a;
+    private Storage b;
+    private Storage out;
 
     private Binary(BinaryOp op) {
         this.op = op;
@@ -50,15 +50,15 @@ public final class Binary extends Function {
         if (op == BinaryOp.DIV) {
             type = Promote.floating(type);
         }
-        INDArray y = Kernels.binary(op, a.array(), b.array(), shape, type);
+        Storage y = Kernels.binary(op, storage(a), storage(b), shape, type);
         Binary fn = new Binary(op);
         if (recording(a, b)) {
             // only what the backward reads is kept
             if (op == BinaryOp.MUL) {
-                fn.a = a.array();
-                fn.b = b.array();
+                fn.a = storage(a);
+                fn.b = storage(b);
             } else if (op == BinaryOp.DIV) {
-                fn.b = b.array();
+                fn.b = storage(b);
                 fn.out = y;
             }
         }
@@ -66,23 +66,23 @@ public final class Binary extends Function {
     }
 
     @Override
-    protected INDArray[] backward(INDArray g) {
-        DataType t = g.dataType();
+    protected Storage[] backward(Storage g) {
+        DataType t = g.type();
         switch (op) {
             case ADD:
-                return new INDArray[] {g, g};
+                return new Storage[] {g, g};
             case SUB:
-                return new INDArray[] {g, needsInputGrad(1) ? g.neg() : null};
+                return new Storage[] {g, needsInputGrad(1) ? Kernels.scale(g, -1) : null};
             case MUL:
-                return new INDArray[] {
+                return new Storage[] {
                     needsInputGrad(0) ? Kernels.binary(BinaryOp.MUL, g, b, g.shape(), t) : null,
                     needsInputGrad(1) ? Kernels.binary(BinaryOp.MUL, g, a, g.shape(), t) : null};
             default: {
-                INDArray ga = Kernels.binary(BinaryOp.DIV, g, b, g.shape(), t);
+                Storage ga = Kernels.binary(BinaryOp.DIV, g, b, g.shape(), t);
                 // d(a/b)/db = -(a/b)/b = -out/b, reusing the quotient instead of recomputing a/b^2
-                INDArray gb = needsInputGrad(1)
-                        ? Kernels.binary(BinaryOp.MUL, ga, out, g.shape(), t).negi() : null;
-                return new INDArray[] {needsInputGrad(0) ? ga : null, gb};
+                Storage gb = needsInputGrad(1)
+                        ? Kernels.scale(Kernels.binary(BinaryOp.MUL, ga, out, g.shape(), t), -1) : null;
+                return new Storage[] {needsInputGrad(0) ? ga : null, gb};
             }
         }
     }

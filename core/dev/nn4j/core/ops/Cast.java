@@ -3,7 +3,7 @@ package dev.nn4j.core.ops;
 import dev.nn4j.core.Function;
 import dev.nn4j.core.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import dev.nn4j.core.Storage;
 
 /** A dtype conversion; the engine casts the gradient back to the input's dtype. */
 public final class Cast extends Function {
@@ -13,12 +13,12 @@ public final class Cast extends Function {
     /** PyTorch: {@code x.to(dtype)}. */
     public static Tensor apply(Tensor x, DataType type) {
         // a non-floating result cannot carry a gradient
-        return record(type.isFPType() ? new Cast() : null, x.array().castTo(type), x);
+        return record(type.isFPType() ? new Cast() : null, storage(x).cast(type), x);
     }
 
     @Override
-    protected INDArray[] backward(INDArray g) {
-        return new INDArray[] {g};
+    protected Storage[] backward(Storage g) {
+        return new Storage[] {g};
     }
 
     @Override

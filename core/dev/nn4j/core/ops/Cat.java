@@ -2,6 +2,7 @@ package dev.nn4j.core.ops;
 
 import dev.nn4j.core.Function;
 import dev.nn4j.core.Shapes;
+import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -49,15 +50,16 @@ public final class Cat extends Function {
         }
         INDArray[] arrays = new INDArray[tensors.length];
         for (int i = 0; i < tensors.length; i++) {
-            arrays[i] = tensors[i].dtype() == type ? tensors[i].array() : tensors[i].array().castTo(type);
+            arrays[i] = storage(tensors[i]).cast(type).nd();
         }
         INDArray out = Nd4j.concat(d, arrays);
         return record(new Cat(d, sizes), out, tensors);
     }
 
     @Override
-    protected INDArray[] backward(INDArray g) {
-        INDArray[] grads = new INDArray[sizes.length];
+    protected Storage[] backward(Storage gs) {
+        INDArray g = gs.nd();
+        Storage[] grads = new Storage[sizes.length];
         long start = 0;
         for (int i = 0; i < sizes.length; i++) {
             if (needsInputGrad(i)) {
@@ -65,7 +67,7 @@ public final class Cat extends Function {
                 for (int k = 0; k < idx.length; k++) {
                     idx[k] = k == dim ? NDArrayIndex.interval(start, start + sizes[i]) : NDArrayIndex.all();
                 }
-                grads[i] = g.get(idx).dup();
+                grads[i] = Storage.of(g.get(idx).dup('c'));
             }
             start += sizes[i];
         }

@@ -21,6 +21,7 @@ public final class Compare {
         DataType type = Promote.of(a, b);
         INDArray x = expand(a.array(), shape, type);
         INDArray y = expand(b.array(), shape, type);
+        // a.array() above: comparisons are rare and never on the training hot path
         INDArray out;
         switch (kind) {
             case GT: out = x.gt(y); break;
@@ -53,7 +54,7 @@ public final class Compare {
         }
 
         @Override
-        protected INDArray[] backward(INDArray g) {
+        protected dev.nn4j.core.Storage[] backward(dev.nn4j.core.Storage g) {
             throw new IllegalStateException("comparisons have no gradient");
         }
     }

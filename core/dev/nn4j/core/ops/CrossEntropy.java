@@ -2,10 +2,9 @@ package dev.nn4j.core.ops;
 
 import dev.nn4j.core.Function;
 import dev.nn4j.core.Shapes;
+import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Cross entropy of logits {@code [N, C]} against int64 class indices {@code [N]}, mean over the batch, computed
@@ -42,14 +41,15 @@ public final class CrossEntropy extends Function {
             throw new IllegalArgumentException("cross_entropy: expected target of shape [" + n + "] for logits "
                     + Shapes.str(logits.shape()) + ", got " + Shapes.str(target.shape()));
         }
-        long[] t = target.array().castTo(DataType.LONG).dup('c').reshape(-1).toLongVector();
+        long[] t = target.numel() == 0 ? new long[0]
+                : storage(target).nd().castTo(DataType.LONG).dup('c').reshape(-1).toLongVector();
         for (int i = 0; i < t.length; i++) {
             if (t[i] < 0 || t[i] >= c) {
                 throw new IllegalArgumentException("cross_entropy: target " + t[i] + " at position " + i
                         + " is out of bounds for " + c + " classes (valid: 0.." + (c - 1) + ")");
             }
         }
-        double[] x = logits.array().castTo(DataType.DOUBLE).dup('c').reshape(-1).toDoubleVector();
+        double[] x = storage(logits).doubles();
         double[] p = new double[x.length];
         double loss = 0;
         for (int i = 0; i < n; i++) {
@@ -71,12 +71,12 @@ public final class CrossEntropy extends Function {
         CrossEntropy fn = new CrossEntropy(n, c);
         fn.probs = p;
         fn.targets = t;
-        INDArray out = Nd4j.scalar(logits.dtype(), n == 0 ? Double.NaN : loss / n);
+        Storage out = Storage.fromDoubles(new double[] {n == 0 ? Double.NaN : loss / n}, new long[0], logits.dtype());
         return record(fn, out, logits, target);
     }
 
     @Override
-    protected INDArray[] backward(INDArray g) {
+    protected Storage[] backward(Storage g) {
         double scale = g.getDouble(0) / n;
         double[] gx = new double[probs.length];
         for (int i = 0; i < n; i++) {
@@ -85,7 +85,7 @@ public final class CrossEntropy extends Function {
                 gx[k] = (probs[k] - (j == targets[i] ? 1 : 0)) * scale;
             }
         }
-        return new INDArray[] {Nd4j.create(gx, new long[] {n, c}, DataType.DOUBLE).castTo(g.dataType()), null};
+        return new Storage[] {Storage.fromDoubles(gx, new long[] {n, c}, g.type()), null};
     }
 
     @Override

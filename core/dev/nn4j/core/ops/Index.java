@@ -2,6 +2,7 @@ package dev.nn4j.core.ops;
 
 import dev.nn4j.core.Function;
 import dev.nn4j.core.Shapes;
+import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -55,19 +56,21 @@ public final class Index extends Function {
         for (int i = 0; i < full.length; i++) {
             full[i] = i < indices.length ? indices[i] : NDArrayIndex.all();
         }
-        INDArray out = x.dim() == 0 ? x.array().dup() : x.array().get(full).dup();
+        INDArray a = storage(x).nd();
+        INDArray out = x.dim() == 0 ? a.dup() : a.get(full).dup('c');
         return record(new Index(x.shape(), full), out, x);
     }
 
     @Override
-    protected INDArray[] backward(INDArray g) {
+    protected Storage[] backward(Storage gs) {
+        INDArray g = gs.nd();
         INDArray z = Nd4j.zeros(g.dataType(), inputShape);
         if (inputShape.length == 0) {
-            return new INDArray[] {z.addi(g)};
+            return new Storage[] {Storage.of(z.addi(g))};
         }
         INDArray region = z.get(indices);
         region.addi(g.reshape(region.shape()));
-        return new INDArray[] {z};
+        return new Storage[] {Storage.of(z)};
     }
 
     @Override

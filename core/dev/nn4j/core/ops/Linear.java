@@ -3,17 +3,17 @@ package dev.nn4j.core.ops;
 import dev.nn4j.core.Function;
 import dev.nn4j.core.Kernels;
 import dev.nn4j.core.Shapes;
+import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * {@code y = x W^T + b}, fused as PyTorch's addmm: one gemm with the transpose flag on {@code W}, then the bias.
- * Backward: {@code dx = g W}, {@code dW = g^T x} (gemms with transpose flags), {@code db = sum(g, 0)}.
- * Inputs of more than 2 dimensions are folded to {@code [N, in]} and unfolded after.
+ * {@code y = x W^T + b}, fused as PyTorch's addmm: the bias is written into the output and one gemm (transpose
+ * flag on {@code W}) accumulates onto it. Backward: {@code dx = g W}, {@code dW = g^T x} (gemms with transpose
+ * flags), {@code db = sum(g, 0)}. Inputs of more than 2 dimensions are treated as {@code [N, in]} rows.
  */
 public final class Linear extends Function {
-    private INDArray x2;
-    private INDArray w;
+    private Storage x;
+    private Storage w;
     private final long[] inputShape;
     private final boolean hasBias;
 
@@ -45,41 +45,44 @@ public final class Linear extends Function {
                     + x.dtype() + ", weight " + weight.dtype() + (bias == null ? "" : ", bias " + bias.dtype()));
         }
         long[] xs = x.shape();
-        INDArray x2 = xs.length == 2 ? x.array() : x.array().reshape('c', -1, in);
-        INDArray y = Kernels.gemm(x2, weight.array(), false, true);
-        if (bias != null) {
-            y.addiRowVector(bias.array());
-        }
+        int rows = (int) (x.numel() / Math.max(1, in));
+        Storage y = Kernels.gemmInto(storage(x), storage(weight), false, true, rows, (int) out, (int) in,
+                bias == null ? null : storage(bias));
         if (xs.length != 2) {
             long[] os = xs.clone();
             os[os.length - 1] = out;
-            y = y.reshape('c', os);
+            y = y.viewAs(os);
         }
         Linear fn = new Linear(xs, bias != null);
         if (recording(x, weight, bias)) {
-            fn.x2 = x2;
-            fn.w = weight.array();
+            fn.x = storage(x);
+            fn.w = storage(weight);
         }
         return bias == null ? record(fn, y, x, weight) : record(fn, y, x, weight, bias);
     }
 
     @Override
-    protected INDArray[] backward(INDArray g) {
-        INDArray g2 = g.rank() == 2 ? g : g.reshape('c', -1, g.size(g.rank() - 1));
-        INDArray gx = needsInputGrad(0) ? Kernels.gemm(g2, w, false, false) : null;
-        if (gx != null && inputShape.length != 2) {
-            gx = gx.reshape('c', inputShape);
-        }
-        INDArray gw = needsInputGrad(1) ? Kernels.gemm(g2, x2, true, false) : null;
+    protected Storage[] backward(Storage g) {
+        long[] ws = w.shape();
+        int out = (int) ws[0];
+        int in = (int) ws[1];
+        int rows = g.size() / Math.max(1, out);
+        Storage gx = needsInputGrad(0) ? Kernels.gemmInto(g, w, false, false, rows, in, out, null).viewAs(inputShape)
+                : null;
+        Storage gw = needsInputGrad(1) ? Kernels.gemmInto(g, x, true, false, out, in, rows, null) : null;
         if (!hasBias) {
-            return new INDArray[] {gx, gw};
+            return new Storage[] {gx, gw};
         }
-        return new INDArray[] {gx, gw, needsInputGrad(2) ? g2.sum(0) : null};
+        Storage gb = null;
+        if (needsInputGrad(2)) {
+            gb = Kernels.sumDim(g.viewAs(new long[] {rows, out}), 0, false);
+        }
+        return new Storage[] {gx, gw, gb};
     }
 
     @Override
     protected void releaseSaved() {
-        x2 = null;
+        x = null;
         w = null;
     }
 

@@ -3,6 +3,7 @@ package dev.nn4j.core.ops;
 import dev.nn4j.core.Function;
 import dev.nn4j.core.Kernels;
 import dev.nn4j.core.Shapes;
+import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -14,8 +15,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * only the left side is batched the batch is folded into rows, so it is still one gemm.
  */
 public final class MatMul extends Function {
-    private INDArray a;
-    private INDArray b;
+    private Storage a;
+    private Storage b;
     private final boolean batched;
 
     private MatMul(boolean batched) {
@@ -63,11 +64,12 @@ public final class MatMul extends Function {
                     + Shapes.str(a.shape()) + " and " + Shapes.str(b.shape()));
         }
         boolean batched = a.dim() > 2 || b.dim() > 2;
-        INDArray out = batched ? batchedForward(a.array(), b.array()) : Kernels.gemm(a.array(), b.array(), false, false);
+        Storage out = batched ? Storage.of(batchedForward(storage(a).nd(), storage(b).nd()))
+                : Kernels.gemm(storage(a), storage(b), false, false);
         MatMul fn = new MatMul(batched);
         if (recording(a, b)) {
-            fn.a = a.array();
-            fn.b = b.array();
+            fn.a = storage(a);
+            fn.b = storage(b);
         }
         return record(fn, out, a, b);
     }
@@ -75,7 +77,8 @@ public final class MatMul extends Function {
     private static INDArray batchedForward(INDArray a, INDArray b) {
         if (b.rank() == 2) {
             long[] s = a.shape();
-            INDArray rows = Kernels.gemm(a.reshape('c', -1, s[s.length - 1]), b, false, false);
+            INDArray rows = Kernels.gemm(Storage.of(a.reshape('c', -1, s[s.length - 1])), Storage.of(b), false, false)
+                    .nd();
             long[] os = s.clone();
             os[os.length - 1] = b.size(1);
             return rows.reshape('c', os);
@@ -105,7 +108,7 @@ public final class MatMul extends Function {
             INDArray ai = aa.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all()).dup();
             INDArray bi = bb.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all()).dup();
             out.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all())
-                    .assign(Kernels.gemm(ai, bi, ta, tb));
+                    .assign(Kernels.gemm(Storage.of(ai), Storage.of(bi), ta, tb).nd());
         }
         return out.reshape('c', outShape);
     }
@@ -118,24 +121,27 @@ public final class MatMul extends Function {
     }
 
     @Override
-    protected INDArray[] backward(INDArray g) {
+    protected Storage[] backward(Storage g) {
         if (!batched) {
-            return new INDArray[] {
+            return new Storage[] {
                 needsInputGrad(0) ? Kernels.gemm(g, b, false, true) : null,
                 needsInputGrad(1) ? Kernels.gemm(a, g, true, false) : null};
         }
-        if (b.rank() == 2) {
-            long[] s = a.shape();
-            INDArray a2 = a.reshape('c', -1, s[s.length - 1]);
-            INDArray g2 = g.reshape('c', -1, g.size(g.rank() - 1));
-            return new INDArray[] {
-                needsInputGrad(0) ? Kernels.gemm(g2, b, false, true).reshape('c', s) : null,
+        INDArray an = a.nd();
+        INDArray bn = b.nd();
+        INDArray gn = g.nd();
+        if (bn.rank() == 2) {
+            long[] s = an.shape();
+            Storage a2 = Storage.of(an.reshape('c', -1, s[s.length - 1]));
+            Storage g2 = Storage.of(gn.reshape('c', -1, gn.size(gn.rank() - 1)));
+            return new Storage[] {
+                needsInputGrad(0) ? Kernels.gemm(g2, b, false, true).viewAs(s) : null,
                 needsInputGrad(1) ? Kernels.gemm(a2, g2, true, false) : null};
         }
         // gradients in the broadcast batch shape; the engine sums them back to each input's shape
-        return new INDArray[] {
-            needsInputGrad(0) ? perBatch(g, b, false, true) : null,
-            needsInputGrad(1) ? perBatch(a, g, true, false) : null};
+        return new Storage[] {
+            needsInputGrad(0) ? Storage.of(perBatch(gn, bn, false, true)) : null,
+            needsInputGrad(1) ? Storage.of(perBatch(an, gn, true, false)) : null};
     }
 
     @Override

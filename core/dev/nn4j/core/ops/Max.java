@@ -2,6 +2,7 @@ package dev.nn4j.core.ops;
 
 import dev.nn4j.core.Function;
 import dev.nn4j.core.Shapes;
+import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,9 +27,9 @@ public final class Max extends Function {
                     + " to have non-zero size (shape " + Shapes.str(x.shape()) + ")");
         }
         if (x.dim() == 0) {
-            return record(new Max(x.shape(), -1), x.array().dup(), x);
+            return record(new Max(x.shape(), -1), storage(x).copy(), x);
         }
-        INDArray in = x.array();
+        INDArray in = storage(x).nd();
         INDArray values = in.max(false, d);
         Max fn = new Max(x.shape(), d);
         if (recording(x)) {
@@ -38,10 +39,11 @@ public final class Max extends Function {
     }
 
     @Override
-    protected INDArray[] backward(INDArray g) {
+    protected Storage[] backward(Storage gs) {
         if (dim < 0) {
-            return new INDArray[] {g};
+            return new Storage[] {gs};
         }
+        INDArray g = gs.nd();
         // move dim last, scatter row by row, move it back
         long[] keep = inputShape.clone();
         keep[dim] = 1;
@@ -59,7 +61,7 @@ public final class Max extends Function {
             long in = r % inner;
             out[(int) ((outer * size + idx[(int) r]) * inner + in)] = gv[(int) r];
         }
-        return new INDArray[] {Nd4j.create(out, inputShape, DataType.DOUBLE).castTo(g.dataType())};
+        return new Storage[] {Storage.fromDoubles(out, inputShape, gs.type())};
     }
 
     @Override

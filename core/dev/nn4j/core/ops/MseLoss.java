@@ -1,10 +1,11 @@
 package dev.nn4j.core.ops;
 
 import dev.nn4j.core.Function;
+import dev.nn4j.core.Kernels;
+import dev.nn4j.core.Kernels.BinaryOp;
 import dev.nn4j.core.Shapes;
+import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Mean squared error with {@code "mean"}, {@code "sum"} or {@code "none"} reduction. Backward:
@@ -12,7 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class MseLoss extends Function {
     private final String reduction;
-    private INDArray diff;
+    private Storage diff;
 
     private MseLoss(String reduction) {
         this.reduction = reduction;
@@ -36,14 +37,15 @@ public final class MseLoss extends Function {
             throw new IllegalArgumentException("mse_loss: expected input and target of one floating dtype, got "
                     + input.dtype() + " and " + target.dtype());
         }
-        INDArray diff = input.array().sub(target.array());
-        INDArray sq = diff.mul(diff);
-        INDArray out;
+        Storage diff = Kernels.binary(BinaryOp.SUB, storage(input), storage(target), input.shape(), input.dtype());
+        Storage sq = Kernels.binary(BinaryOp.MUL, diff, diff, input.shape(), input.dtype());
+        Storage out;
         if (reduction.equals("none")) {
             out = sq;
         } else {
-            double s = sq.length() == 0 ? 0 : sq.sumNumber().doubleValue();
-            out = Nd4j.scalar(input.dtype(), reduction.equals("mean") ? s / sq.length() : s);
+            double s = Kernels.sum(sq);
+            out = Storage.fromDoubles(new double[] {reduction.equals("mean") ? s / sq.size() : s}, new long[0],
+                    input.dtype());
         }
         MseLoss fn = new MseLoss(reduction);
         fn.diff = diff;
@@ -51,15 +53,14 @@ public final class MseLoss extends Function {
     }
 
     @Override
-    protected INDArray[] backward(INDArray g) {
-        INDArray gi;
+    protected Storage[] backward(Storage g) {
+        Storage gi;
         if (reduction.equals("none")) {
-            gi = diff.mul(g).muli(2);
+            gi = Kernels.scale(Kernels.binary(BinaryOp.MUL, diff, g, diff.shape(), diff.type()), 2);
         } else {
-            double scale = 2 * g.getDouble(0) / (reduction.equals("mean") ? diff.length() : 1);
-            gi = diff.mul(scale);
+            gi = Kernels.scale(diff, 2 * g.getDouble(0) / (reduction.equals("mean") ? diff.size() : 1));
         }
-        return new INDArray[] {needsInputGrad(0) ? gi : null, needsInputGrad(1) ? gi.neg() : null};
+        return new Storage[] {needsInputGrad(0) ? gi : null, needsInputGrad(1) ? Kernels.scale(gi, -1) : null};
     }
 
     @Override

@@ -3,12 +3,12 @@ package dev.nn4j.core.ops;
 import dev.nn4j.core.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
 
-/** PyTorch's type promotion for two operands, reduced to the types nn4j supports. */
-final class Promote {
+/** PyTorch's type promotion for two operands, reduced to the types nn4j supports. Internal. */
+public final class Promote {
     private Promote() {
     }
 
-    static DataType of(Tensor a, Tensor b) {
+    public static DataType of(Tensor a, Tensor b) {
         DataType x = a.dtype();
         DataType y = b.dtype();
         if (x == y) {
@@ -27,7 +27,7 @@ final class Promote {
     }
 
     /** The promoted type of two dtypes: the wider float, else the float, else int64. */
-    static DataType types(DataType x, DataType y) {
+    public static DataType types(DataType x, DataType y) {
         if (x == y) {
             return x;
         }
@@ -46,7 +46,7 @@ final class Promote {
     }
 
     /** The floating type an op computes in: the input's if floating, else float32. */
-    static DataType floating(DataType t) {
+    public static DataType floating(DataType t) {
         return t.isFPType() ? t : DataType.FLOAT;
     }
 }

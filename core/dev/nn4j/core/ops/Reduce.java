@@ -1,11 +1,12 @@
 package dev.nn4j.core.ops;
 
 import dev.nn4j.core.Function;
+import dev.nn4j.core.Kernels;
 import dev.nn4j.core.Shapes;
+import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** Sum and mean, over everything or one dimension; backward spreads the gradient back (divided by n for mean). */
 public final class Reduce extends Function {
@@ -42,44 +43,58 @@ public final class Reduce extends Function {
     }
 
     private static Tensor all(Tensor x, boolean mean) {
-        INDArray in = input(x, mean);
-        long n = in.length();
-        double s = n == 0 ? 0 : in.sumNumber().doubleValue();
-        INDArray out = Nd4j.scalar(in.dataType(), mean ? s / n : s);
+        Storage in = input(x, mean);
+        long n = in.size();
+        Storage out;
+        if (in.isFloating()) {
+            double s = Kernels.sum(in);
+            // mean of nothing is NaN, as in PyTorch
+            out = Storage.fromDoubles(new double[] {mean ? s / n : s}, new long[0], in.type());
+        } else {
+            out = Storage.of(org.nd4j.linalg.factory.Nd4j.scalar(in.type(), n == 0 ? 0 : in.nd().sumNumber().longValue()));
+        }
         return record(new Reduce(mean, x.shape(), -1, n), out, x);
     }
 
     private static Tensor along(Tensor x, int dim, boolean keepDim, boolean mean) {
         String op = mean ? "mean" : "sum";
         int d = Shapes.dim(op, dim, x.dim());
-        INDArray in = input(x, mean);
+        Storage in = input(x, mean);
         if (x.dim() == 0) {
-            return record(new Reduce(mean, x.shape(), -1, 1), in.dup(), x);
+            return record(new Reduce(mean, x.shape(), -1, 1), in.copy(), x);
         }
         long n = x.shape()[d];
-        INDArray out = mean ? in.mean(keepDim, d) : in.sum(keepDim, d);
+        Storage out;
+        if (in.isFloating()) {
+            out = Kernels.sumDim(in, d, keepDim);
+            if (mean) {
+                out = Kernels.scale(out, 1.0 / n);
+            }
+        } else {
+            INDArray a = in.nd();
+            out = Storage.of(a.sum(keepDim, d));
+        }
         return record(new Reduce(mean, x.shape(), d, n), out, x);
     }
 
-    private static INDArray input(Tensor x, boolean mean) {
+    private static Storage input(Tensor x, boolean mean) {
         if (mean && !x.dtype().isFPType()) {
             throw new IllegalArgumentException("mean(): could not infer output dtype. Input dtype must be either "
                     + "a floating point or complex dtype. Got: " + x.dtype());
         }
-        return x.dtype() == DataType.BOOL ? x.array().castTo(DataType.LONG) : x.array();
+        return x.dtype() == DataType.BOOL ? storage(x).cast(DataType.LONG) : storage(x);
     }
 
     @Override
-    protected INDArray[] backward(INDArray g) {
-        INDArray spread;
+    protected Storage[] backward(Storage g) {
+        Storage keep;
         if (dim < 0) {
-            spread = Nd4j.valueArrayOf(inputShape, g.getDouble(0), g.dataType());
+            keep = g.viewAs(Shapes.padLeft(new long[0], inputShape.length));
         } else {
-            long[] keep = inputShape.clone();
-            keep[dim] = 1;
-            spread = g.reshape('c', keep).broadcast(inputShape).dup();
+            keep = g.viewAs(Kernels.reducedShape(inputShape, dim, true));
         }
-        return new INDArray[] {mean ? spread.divi(count) : spread};
+        Storage spread = Kernels.expand(keep, inputShape, g.type());
+        return new Storage[] {mean ? Kernels.scale(spread, 1.0 / count) : spread};
     }
 
     @Override

@@ -3,7 +3,7 @@ package dev.nn4j.core.ops;
 import dev.nn4j.core.Function;
 import dev.nn4j.core.Shapes;
 import dev.nn4j.core.Tensor;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import dev.nn4j.core.Storage;
 
 /** Same elements in row-major order, new shape (one dimension may be -1). */
 public final class Reshape extends Function {
@@ -16,7 +16,7 @@ public final class Reshape extends Function {
     /** PyTorch: {@code x.reshape(shape)}. */
     public static Tensor apply(Tensor x, long... shape) {
         long[] target = resolve(x.shape(), shape);
-        return record(new Reshape(x.shape()), x.array().reshape('c', target), x);
+        return record(new Reshape(x.shape()), storage(x).reshape(target), x);
     }
 
     static long[] resolve(long[] from, long[] shape) {
@@ -52,8 +52,8 @@ public final class Reshape extends Function {
     }
 
     @Override
-    protected INDArray[] backward(INDArray g) {
-        return new INDArray[] {g.reshape('c', inputShape)};
+    protected Storage[] backward(Storage g) {
+        return new Storage[] {g.viewAs(inputShape)};
     }
 
     @Override

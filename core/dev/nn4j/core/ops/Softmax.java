@@ -1,12 +1,9 @@
 package dev.nn4j.core.ops;
 
 import dev.nn4j.core.Function;
-import dev.nn4j.core.Kernels;
-import dev.nn4j.core.Kernels.BinaryOp;
 import dev.nn4j.core.Shapes;
+import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Softmax and log-softmax over one dimension, both computed after subtracting the maximum so that large
@@ -15,7 +12,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public final class Softmax extends Function {
     private final boolean log;
     private final int dim;
-    private INDArray y;
+    private Storage y;
 
     private Softmax(boolean log, int dim) {
         this.log = log;
@@ -32,39 +29,71 @@ public final class Softmax extends Function {
         return apply(x, dim, true);
     }
 
+    /** Sizes {outer, size, inner} of a row-major array seen along {@code dim}. */
+    private static int[] split(long[] shape, int dim) {
+        if (shape.length == 0) {
+            return new int[] {1, 1, 1};
+        }
+        int inner = 1;
+        for (int k = dim + 1; k < shape.length; k++) {
+            inner *= (int) shape[k];
+        }
+        int size = (int) shape[dim];
+        int outer = (int) (Shapes.numel(shape) / Math.max(1, (long) size * inner));
+        return new int[] {outer, size, inner};
+    }
+
     private static Tensor apply(Tensor x, int dim, boolean log) {
         int d = Shapes.dim(log ? "log_softmax" : "softmax", dim, x.dim());
-        INDArray in = x.array().castTo(Promote.floating(x.dtype()));
-        if (x.dim() == 0) {
-            in = in.reshape(1);
-        }
-        INDArray shifted = Kernels.binary(BinaryOp.SUB, in, in.max(true, d), in.shape(), in.dataType());
-        INDArray e = Transforms.exp(shifted, true);
-        INDArray s = e.sum(true, d);
-        INDArray out = log
-                ? Kernels.binary(BinaryOp.SUB, shifted, Transforms.log(s, false), in.shape(), in.dataType())
-                : Kernels.binary(BinaryOp.DIV, e, s, in.shape(), in.dataType());
-        if (x.dim() == 0) {
-            out = out.reshape();
+        Storage in = storage(x).cast(Promote.floating(x.dtype()));
+        int[] s = split(x.shape(), d);
+        double[] v = in.doubles();
+        double[] out = new double[v.length];
+        for (int o = 0; o < s[0]; o++) {
+            for (int i = 0; i < s[2]; i++) {
+                int base = o * s[1] * s[2] + i;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < s[1]; j++) {
+                    max = Math.max(max, v[base + j * s[2]]);
+                }
+                double sum = 0;
+                for (int j = 0; j < s[1]; j++) {
+                    sum += Math.exp(v[base + j * s[2]] - max);
+                }
+                double logSum = Math.log(sum);
+                for (int j = 0; j < s[1]; j++) {
+                    int k = base + j * s[2];
+                    out[k] = log ? v[k] - max - logSum : Math.exp(v[k] - max) / sum;
+                }
+            }
         }
         Softmax fn = new Softmax(log, d);
-        fn.y = out;
-        return record(fn, out, x);
+        Storage y = Storage.fromDoubles(out, x.shape(), in.type());
+        fn.y = y;
+        return record(fn, y, x);
     }
 
     @Override
-    protected INDArray[] backward(INDArray g) {
-        INDArray gg = g.rank() == 0 ? g.reshape(1) : g;
-        INDArray yy = y.rank() == 0 ? y.reshape(1) : y;
-        INDArray gx;
-        if (log) {
-            INDArray sum = gg.sum(true, dim);
-            gx = gg.sub(Kernels.binary(BinaryOp.MUL, Transforms.exp(yy, true), sum, yy.shape(), yy.dataType()));
-        } else {
-            INDArray dot = gg.mul(yy).sum(true, dim);
-            gx = Kernels.binary(BinaryOp.SUB, gg, dot, gg.shape(), gg.dataType()).muli(yy);
+    protected Storage[] backward(Storage g) {
+        int[] s = split(g.shape(), dim);
+        double[] gv = g.doubles();
+        double[] yv = y.doubles();
+        double[] out = new double[gv.length];
+        for (int o = 0; o < s[0]; o++) {
+            for (int i = 0; i < s[2]; i++) {
+                int base = o * s[1] * s[2] + i;
+                double acc = 0;
+                for (int j = 0; j < s[1]; j++) {
+                    int k = base + j * s[2];
+                    acc += log ? gv[k] : gv[k] * yv[k];
+                }
+                for (int j = 0; j < s[1]; j++) {
+                    int k = base + j * s[2];
+                    out[k] = log ? gv[k] - Math.exp(yv[k]) * acc : yv[k] * (gv[k] - acc);
+                }
+            }
         }
-        return new INDArray[] {g.rank() == 0 ? gx.reshape() : gx};
+        return new Storage[] {Storage.fromDoubles(out, g.shape(), g.type())};
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.nn4j.core.ops;
 
 import dev.nn4j.core.Function;
+import dev.nn4j.core.Kernels;
+import dev.nn4j.core.Storage;
 import dev.nn4j.core.Shapes;
 import dev.nn4j.core.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,7 +26,7 @@ public final class Transpose extends Function {
                     + Shapes.str(x.shape()) + "; use transpose(d0, d1)");
         }
         if (x.dim() < 2) {
-            return record(new Transpose(0, 0, "TBackward"), x.array(), x);
+            return record(new Transpose(0, 0, "TBackward"), storage(x).copy(), x);
         }
         return apply(x, 0, 1, "TBackward");
     }
@@ -37,25 +39,29 @@ public final class Transpose extends Function {
     private static Tensor apply(Tensor x, int d0, int d1, String name) {
         int a = Shapes.dim("transpose", d0, x.dim());
         int b = Shapes.dim("transpose", d1, x.dim());
-        return record(new Transpose(a, b, name), swap(x.array(), a, b), x);
+        return record(new Transpose(a, b, name), swap(storage(x), a, b), x);
     }
 
-    private static INDArray swap(INDArray x, int a, int b) {
-        if (a == b || x.rank() < 2) {
-            return x;
+    private static Storage swap(Storage s, int a, int b) {
+        if (a == b || s.shape().length < 2) {
+            return s.copy();
         }
+        if (s.shape().length == 2 && s.isFloating()) {
+            return Kernels.transpose2d(s);
+        }
+        INDArray x = s.nd();
         int[] perm = new int[x.rank()];
         for (int i = 0; i < perm.length; i++) {
             perm[i] = i;
         }
         perm[a] = b;
         perm[b] = a;
-        return x.permute(perm);
+        return Storage.of(x.permute(perm));
     }
 
     @Override
-    protected INDArray[] backward(INDArray g) {
-        return new INDArray[] {swap(g, d0, d1)};
+    protected Storage[] backward(Storage g) {
+        return new Storage[] {swap(g, d0, d1)};
     }
 
     @Override

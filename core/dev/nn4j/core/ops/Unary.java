@@ -1,59 +1,57 @@
 package dev.nn4j.core.ops;
 
 import dev.nn4j.core.Function;
+import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Elementwise functions of one tensor. Each {@link Kind} holds its forward and its derivative side by side;
- * the derivative may read the input {@code x} or the output {@code y}, whichever is cheaper.
+ * Elementwise functions of one tensor. Each {@link Kind} holds its forward {@code f} and its derivative
+ * {@code df} side by side; the derivative may read the input {@code x} or the output {@code y}, whichever is
+ * cheaper. ReLU, the hot one in MLPs, also has dedicated loops.
  */
 public final class Unary extends Function {
     /** The elementwise functions, each with its forward and backward. */
     enum Kind {
         NEG("Neg") {
-            INDArray forward(INDArray x, double p) { return x.neg(); }
-            INDArray backward(INDArray g, INDArray x, INDArray y, double p) { return g.neg(); }
+            double f(double x, double p) { return -x; }
+            double df(double x, double y, double p) { return -1; }
         },
         ABS("Abs") {
-            INDArray forward(INDArray x, double p) { return Transforms.abs(x, true); }
-            // sign(0) = 0: the subgradient PyTorch uses at 0
-            INDArray backward(INDArray g, INDArray x, INDArray y, double p) { return g.mul(Transforms.sign(x, true)); }
+            double f(double x, double p) { return Math.abs(x); }
+            // signum(0) = 0: the subgradient PyTorch uses at 0
+            double df(double x, double y, double p) { return Math.signum(x); }
         },
         EXP("Exp") {
-            INDArray forward(INDArray x, double p) { return Transforms.exp(x, true); }
-            INDArray backward(INDArray g, INDArray x, INDArray y, double p) { return g.mul(y); }
+            double f(double x, double p) { return Math.exp(x); }
+            double df(double x, double y, double p) { return y; }
         },
         LOG("Log") {
-            INDArray forward(INDArray x, double p) { return Transforms.log(x, true); }
-            INDArray backward(INDArray g, INDArray x, INDArray y, double p) { return g.div(x); }
+            double f(double x, double p) { return Math.log(x); }
+            double df(double x, double y, double p) { return 1 / x; }
         },
         SQRT("Sqrt") {
-            INDArray forward(INDArray x, double p) { return Transforms.sqrt(x, true); }
-            INDArray backward(INDArray g, INDArray x, INDArray y, double p) { return g.div(y.mul(2)); }
+            double f(double x, double p) { return Math.sqrt(x); }
+            double df(double x, double y, double p) { return 0.5 / y; }
         },
         POW("Pow") {
-            INDArray forward(INDArray x, double p) { return Transforms.pow(x, p, true); }
-            INDArray backward(INDArray g, INDArray x, INDArray y, double p) {
-                return p == 0 ? g.mul(0) : g.mul(Transforms.pow(x, p - 1, true)).muli(p);
-            }
+            double f(double x, double p) { return Math.pow(x, p); }
+            double df(double x, double y, double p) { return p == 0 ? 0 : p * Math.pow(x, p - 1); }
         },
         RELU("Relu") {
-            INDArray forward(INDArray x, double p) { return Transforms.relu(x, true); }
+            double f(double x, double p) { return x > 0 ? x : 0; }
             // the gradient at 0 is 0, as PyTorch's threshold_backward gives
-            INDArray backward(INDArray g, INDArray x, INDArray y, double p) {
-                return g.mul(y.gt(0).castTo(g.dataType()));
-            }
+            double df(double x, double y, double p) { return y > 0 ? 1 : 0; }
         },
         SIGMOID("Sigmoid") {
-            INDArray forward(INDArray x, double p) { return Transforms.sigmoid(x, true); }
-            INDArray backward(INDArray g, INDArray x, INDArray y, double p) { return g.mul(y.rsub(1).muli(y)); }
+            double f(double x, double p) { return 1 / (1 + Math.exp(-x)); }
+            double df(double x, double y, double p) { return y * (1 - y); }
         },
         TANH("Tanh") {
-            INDArray forward(INDArray x, double p) { return Transforms.tanh(x, true); }
-            INDArray backward(INDArray g, INDArray x, INDArray y, double p) { return g.mul(y.mul(y).rsubi(1)); }
+            double f(double x, double p) { return Math.tanh(x); }
+            double df(double x, double y, double p) { return 1 - y * y; }
         };
 
         final String torchName;
@@ -62,15 +60,15 @@ public final class Unary extends Function {
             this.torchName = torchName;
         }
 
-        abstract INDArray forward(INDArray x, double p);
+        abstract double f(double x, double p);
 
-        abstract INDArray backward(INDArray g, INDArray x, INDArray y, double p);
+        abstract double df(double x, double y, double p);
     }
 
     private final Kind kind;
     private final double p;
-    private INDArray x;
-    private INDArray y;
+    private Storage x;
+    private Storage y;
 
     private Unary(Kind kind, double p) {
         this.kind = kind;
@@ -126,12 +124,16 @@ public final class Unary extends Function {
     }
 
     private static Tensor apply(Kind kind, Tensor x, double p) {
-        INDArray in = x.array();
-        boolean keepsType = kind == Kind.NEG || kind == Kind.ABS || kind == Kind.RELU;
-        if (!keepsType && !in.dataType().isFPType()) {
-            in = in.castTo(DataType.FLOAT);
+        Storage in = storage(x);
+        Storage out;
+        if (in.isFloating()) {
+            out = forward(kind, in, p);
+        } else if (kind == Kind.NEG || kind == Kind.ABS || kind == Kind.RELU) {
+            out = Storage.of(integerForward(kind, in.nd()));
+        } else {
+            in = in.cast(DataType.FLOAT);
+            out = forward(kind, in, p);
         }
-        INDArray out = kind.forward(in, p);
         Unary fn = new Unary(kind, p);
         if (recording(x)) {
             fn.x = in;
@@ -140,9 +142,66 @@ public final class Unary extends Function {
         return record(fn, out, x);
     }
 
+    private static INDArray integerForward(Kind kind, INDArray a) {
+        switch (kind) {
+            case NEG: return a.neg();
+            case ABS: return Transforms.abs(a, true);
+            default: return Transforms.relu(a, true);
+        }
+    }
+
+    private static Storage forward(Kind kind, Storage in, double p) {
+        int n = in.size();
+        if (in.type() == DataType.FLOAT) {
+            float[] x = in.floats();
+            float[] out = new float[n];
+            if (kind == Kind.RELU) {
+                for (int i = 0; i < n; i++) {
+                    out[i] = x[i] > 0 ? x[i] : 0f;
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    out[i] = (float) kind.f(x[i], p);
+                }
+            }
+            return Storage.ofFloats(out, in.shape());
+        }
+        double[] x = in.doubles();
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = kind.f(x[i], p);
+        }
+        return Storage.ofDoubles(out, in.shape());
+    }
+
     @Override
-    protected INDArray[] backward(INDArray g) {
-        return new INDArray[] {kind.backward(g, x, y, p)};
+    protected Storage[] backward(Storage g) {
+        int n = g.size();
+        if (g.type() == DataType.FLOAT) {
+            float[] gv = g.floats();
+            float[] out = new float[n];
+            if (kind == Kind.RELU) {
+                float[] yv = y.floats();
+                for (int i = 0; i < n; i++) {
+                    out[i] = yv[i] > 0 ? gv[i] : 0f;
+                }
+            } else {
+                float[] xv = x.floats();
+                float[] yv = y.floats();
+                for (int i = 0; i < n; i++) {
+                    out[i] = (float) (gv[i] * kind.df(xv[i], yv[i], p));
+                }
+            }
+            return new Storage[] {Storage.ofFloats(out, g.shape())};
+        }
+        double[] gv = g.doubles();
+        double[] xv = x.doubles();
+        double[] yv = y.doubles();
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = gv[i] * kind.df(xv[i], yv[i], p);
+        }
+        return new Storage[] {Storage.ofDoubles(out, g.shape())};
     }
 
     @Override

@@ -1,0 +1,384 @@
+package dev.nn4j.core;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A tensor's data: either a plain Java array (float32/float64 results of ops) or an ND4J array (parameters,
+ * buffers, user arrays, other dtypes). Internal.
+ *
+ * <p>Why two forms: constructing one INDArray costs microseconds, more than the arithmetic of a small op, and
+ * its off-heap memory is only reclaimed once the GC collects the Java object. Intermediates therefore live in
+ * heap arrays that the JVM recycles on its own, and an INDArray is made only when someone asks for one
+ * ({@link #nd()}); from then on the INDArray is the data and the heap array is dropped, so writes through either
+ * handle are seen by every tensor sharing this storage.
+ */
+public final class Storage {
+    private final DataType type;
+    private final long[] shape;
+    private final int size;
+    private volatile INDArray nd;
+    private volatile Object heap;
+    private volatile java.nio.Buffer nio;
+
+    private Storage(DataType type, long[] shape, INDArray nd, Object heap) {
+        this.type = type;
+        this.shape = shape;
+        this.size = Math.toIntExact(Shapes.numel(shape));
+        this.nd = nd;
+        this.heap = heap;
+    }
+
+    /** Wraps (shares) an ND4J array. */
+    public static Storage of(INDArray a) {
+        return new Storage(a.dataType(), a.shape(), a, null);
+    }
+
+    /** Takes ownership of {@code data}, row-major in {@code shape}. */
+    public static Storage ofFloats(float[] data, long[] shape) {
+        return new Storage(DataType.FLOAT, shape, null, data);
+    }
+
+    /** Takes ownership of {@code data}, row-major in {@code shape}. */
+    public static Storage ofDoubles(double[] data, long[] shape) {
+        return new Storage(DataType.DOUBLE, shape, null, data);
+    }
+
+    /** Zeros of {@code type}: on the heap for float32/float64, an ND4J array otherwise. */
+    public static Storage zeros(DataType type, long[] shape) {
+        int n = Math.toIntExact(Shapes.numel(shape));
+        if (type == DataType.FLOAT) {
+            return ofFloats(new float[n], shape);
+        }
+        if (type == DataType.DOUBLE) {
+            return ofDoubles(new double[n], shape);
+        }
+        return of(Nd4j.zeros(type, shape));
+    }
+
+    /** {@code values} (row-major) converted to {@code type}, which must be float32 or float64. */
+    public static Storage fromDoubles(double[] values, long[] shape, DataType type) {
+        if (type == DataType.DOUBLE) {
+            return ofDoubles(values, shape);
+        }
+        if (type == DataType.FLOAT) {
+            float[] f = new float[values.length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) values[i];
+            }
+            return ofFloats(f, shape);
+        }
+        return of(Nd4j.create(values, shape, DataType.DOUBLE).castTo(type));
+    }
+
+    /** Element type. */
+    public DataType type() {
+        return type;
+    }
+
+    /** The shape; callers must not modify it. */
+    public long[] shape() {
+        return shape;
+    }
+
+    /** Number of elements. */
+    public int size() {
+        return size;
+    }
+
+    /** True for float32 or float64 data, which the Java kernels handle. */
+    public boolean isFloating() {
+        return type == DataType.FLOAT || type == DataType.DOUBLE;
+    }
+
+    /** The data as an ND4J array, creating it (once) from the heap array if needed. */
+    public INDArray nd() {
+        INDArray a = nd;
+        if (a != null) {
+            return a;
+        }
+        synchronized (this) {
+            if (nd == null) {
+                Object h = heap;
+                INDArray made;
+                if (shape.length == 0) {
+                    made = h instanceof float[] f ? Nd4j.scalar(DataType.FLOAT, f[0])
+                            : Nd4j.scalar(DataType.DOUBLE, ((double[]) h)[0]);
+                } else if (size == 0) {
+                    made = Nd4j.create(type, shape);
+                } else {
+                    made = h instanceof float[] f ? Nd4j.create(f, shape, 'c')
+                            : Nd4j.create((double[]) h, shape, DataType.DOUBLE);
+                }
+                nd = made;
+                heap = null;
+            }
+            return nd;
+        }
+    }
+
+    /** True while the data lives in a heap array. */
+    public boolean onHeap() {
+        return heap != null;
+    }
+
+    /**
+     * float32 data as a float array: the live heap array, or a fresh copy of the ND4J data. Read only: writes to
+     * a heap array would bypass {@link #nd()} sharers and the copy would lose them.
+     */
+    public float[] floats() {
+        Object h = heap;
+        if (h instanceof float[] f) {
+            return f;
+        }
+        if (h instanceof double[] d) {
+            float[] f = new float[d.length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) d[i];
+            }
+            return f;
+        }
+        INDArray a = dense(nd);
+        return size == 0 ? new float[0] : a.castTo(DataType.FLOAT).data().asFloat();
+    }
+
+    /** The data as a double array: the live heap array for float64, else a converted copy. Read only. */
+    public double[] doubles() {
+        Object h = heap;
+        if (h instanceof double[] d) {
+            return d;
+        }
+        if (h instanceof float[] f) {
+            double[] d = new double[f.length];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = f[i];
+            }
+            return d;
+        }
+        INDArray a = dense(nd);
+        return size == 0 ? new double[0] : a.castTo(DataType.DOUBLE).data().asDouble();
+    }
+
+    /** The element at flat row-major position {@code i}, as a double. */
+    public double getDouble(int i) {
+        Object h = heap;
+        if (h instanceof float[] f) {
+            return f[i];
+        }
+        if (h instanceof double[] d) {
+            return d[i];
+        }
+        INDArray a = nd;
+        return shape.length == 0 ? a.getDouble(0) : a.getDouble(index(i));
+    }
+
+    /**
+     * A buffer for BLAS: the heap array wrapped, or a direct view of the ND4J data when it is dense and
+     * row-major (no copy), else a copy.
+     */
+    FloatBuffer floatBuffer() {
+        Object h = heap;
+        if (h instanceof float[] f) {
+            return FloatBuffer.wrap(f);
+        }
+        INDArray a = nd;
+        if (a != null && a.dataType() == DataType.FLOAT && isDenseC(a)) {
+            java.nio.Buffer b = nio;
+            if (b == null) {
+                b = a.data().asNioFloat();
+                nio = b;
+            }
+            return (FloatBuffer) b;
+        }
+        return FloatBuffer.wrap(floats());
+    }
+
+    /** As {@link #floatBuffer()} for float64. */
+    DoubleBuffer doubleBuffer() {
+        Object h = heap;
+        if (h instanceof double[] d) {
+            return DoubleBuffer.wrap(d);
+        }
+        INDArray a = nd;
+        if (a != null && a.dataType() == DataType.DOUBLE && isDenseC(a)) {
+            java.nio.Buffer b = nio;
+            if (b == null) {
+                b = a.data().asNioDouble();
+                nio = b;
+            }
+            return (DoubleBuffer) b;
+        }
+        return DoubleBuffer.wrap(doubles());
+    }
+
+    private static boolean isDenseC(INDArray a) {
+        return !a.isView() && a.ordering() == 'c' && a.offset() == 0 && a.data().length() == a.length();
+    }
+
+    private static INDArray dense(INDArray a) {
+        return isDenseC(a) ? a : a.dup('c');
+    }
+
+    /** A copy (on the heap when floating) with the same type and shape. */
+    public Storage copy() {
+        Object h = heap;
+        if (h instanceof float[] f) {
+            return ofFloats(f.clone(), shape);
+        }
+        if (h instanceof double[] d) {
+            return ofDoubles(d.clone(), shape);
+        }
+        if (type == DataType.FLOAT) {
+            return ofFloats(floats(), shape);
+        }
+        if (type == DataType.DOUBLE) {
+            return ofDoubles(doubles(), shape);
+        }
+        return of(nd.dup('c'));
+    }
+
+    /** This data converted to {@code target} (this storage itself when it already has that type). */
+    public Storage cast(DataType target) {
+        if (target == type) {
+            return this;
+        }
+        if (target == DataType.DOUBLE && isFloating()) {
+            double[] d = doubles();
+            return ofDoubles(heap == d ? d.clone() : d, shape);
+        }
+        if (target == DataType.FLOAT && isFloating()) {
+            float[] f = floats();
+            return ofFloats(heap == f ? f.clone() : f, shape);
+        }
+        return of(nd().castTo(target));
+    }
+
+    /** The same data viewed with another shape of equal size (heap arrays are copied so writes never alias). */
+    public Storage reshape(long[] newShape) {
+        Object h = heap;
+        if (h instanceof float[] f) {
+            return ofFloats(f.clone(), newShape);
+        }
+        if (h instanceof double[] d) {
+            return ofDoubles(d.clone(), newShape);
+        }
+        return of(nd.reshape('c', newShape));
+    }
+
+    /**
+     * The same data under another shape of equal size, sharing the heap array (no copy). Only for storages that
+     * no user-visible tensor shares, such as an op's fresh result or a gradient, which are never written.
+     */
+    public Storage viewAs(long[] newShape) {
+        Object h = heap;
+        if (h instanceof float[] f) {
+            return ofFloats(f, newShape);
+        }
+        if (h instanceof double[] d) {
+            return ofDoubles(d, newShape);
+        }
+        return of(nd.reshape('c', newShape));
+    }
+
+    /**
+     * In place: {@code this += alpha * src} for equal sizes. Used to accumulate gradients and by optimizers, so it
+     * writes into the heap array or directly into the ND4J buffer without creating arrays.
+     */
+    public void addScaled(Storage src, double alpha) {
+        if (src.size != size) {
+            throw new IllegalArgumentException("addScaled: sizes differ: " + Arrays.toString(shape) + " and "
+                    + Arrays.toString(src.shape));
+        }
+        Object h = heap;
+        if (h instanceof float[] f) {
+            float[] s = src.floats();
+            float a = (float) alpha;
+            for (int i = 0; i < size; i++) {
+                f[i] += a * s[i];
+            }
+            return;
+        }
+        if (h instanceof double[] d) {
+            double[] s = src.doubles();
+            for (int i = 0; i < size; i++) {
+                d[i] += alpha * s[i];
+            }
+            return;
+        }
+        INDArray a = nd;
+        if (isDenseC(a) && type == DataType.FLOAT) {
+            FloatBuffer b = floatBuffer();
+            float[] s = src.floats();
+            float al = (float) alpha;
+            for (int i = 0; i < size; i++) {
+                b.put(i, b.get(i) + al * s[i]);
+            }
+        } else if (isDenseC(a) && type == DataType.DOUBLE) {
+            DoubleBuffer b = doubleBuffer();
+            double[] s = src.doubles();
+            for (int i = 0; i < size; i++) {
+                b.put(i, b.get(i) + alpha * s[i]);
+            }
+        } else {
+            INDArray s = src.nd().reshape(a.shape());
+            a.addi(alpha == 1 ? s : s.mul(alpha));
+        }
+    }
+
+    /** In place: every element set to {@code v}. */
+    public void fill(double v) {
+        Object h = heap;
+        if (h instanceof float[] f) {
+            Arrays.fill(f, (float) v);
+        } else if (h instanceof double[] d) {
+            Arrays.fill(d, v);
+        } else {
+            nd.assign(v);
+        }
+    }
+
+    /** In place: copy of {@code src} (same size, converted to this type). */
+    public void assign(Storage src) {
+        Object h = heap;
+        if (h instanceof float[] f) {
+            System.arraycopy(src.floats(), 0, f, 0, size);
+        } else if (h instanceof double[] d) {
+            System.arraycopy(src.doubles(), 0, d, 0, size);
+        } else {
+            INDArray s = src.nd();
+            nd.assign(s.dataType() == type ? s.reshape(nd.shape()) : s.castTo(type).reshape(nd.shape()));
+        }
+    }
+
+    /** In place: the element at row-major position {@code flat} set to {@code v}. */
+    public void put(int flat, double v) {
+        Object h = heap;
+        if (h instanceof float[] f) {
+            f[flat] = (float) v;
+        } else if (h instanceof double[] d) {
+            d[flat] = v;
+        } else {
+            INDArray a = nd;
+            if (shape.length == 0) {
+                a.assign(v);
+            } else {
+                a.putScalar(index(flat), v);
+            }
+        }
+    }
+
+    /** The row-major multi-index of flat position {@code flat}. */
+    private long[] index(int flat) {
+        long[] idx = new long[shape.length];
+        long rest = flat;
+        for (int k = shape.length - 1; k >= 0; k--) {
+            idx[k] = rest % shape[k];
+            rest /= shape[k];
+        }
+        return idx;
+    }
+}
