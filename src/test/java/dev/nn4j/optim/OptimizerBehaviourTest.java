@@ -6,14 +6,18 @@ import dev.nn4j.core.Tensor;
 import dev.nn4j.device.Device;
 import dev.nn4j.device.DeviceBackend;
 import dev.nn4j.device.Devices;
+import dev.nn4j.nn.Functional;
 import dev.nn4j.nn.Linear;
 import dev.nn4j.nn.Parameter;
 import dev.nn4j.nn.Sequential;
+import dev.nn4j.nn.Tanh;
 import dev.nn4j.testing.Fixtures;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -209,7 +213,7 @@ class OptimizerBehaviourTest {
         trainStep(a, optA, x, y);
         trainStep(a, optA, x, y);
 
-        Sequential b = new Sequential(new Linear(3, 5), new dev.nn4j.nn.Tanh(), new Linear(5, 2));
+        Sequential b = new Sequential(new Linear(3, 5), new Tanh(), new Linear(5, 2));
         b.to(DataType.DOUBLE);
         b.loadStateDict(savedModel);
         // built with other hyper-parameters: loading restores the saved ones
@@ -263,25 +267,25 @@ class OptimizerBehaviourTest {
         Parameter frozen = a.parameters().get(1);
         List<double[]> before = weights(a);
         opt.zeroGrad();
-        Functional_mse(a).backward();
+        lossOf(a).backward();
         frozen.setGrad(null);
         opt.step();
         List<double[]> after = weights(a);
         assertArrayEquals(before.get(1), after.get(1), 0.0, "no grad, no update (not even the decay)");
-        assertFalse(java.util.Arrays.equals(before.get(0), after.get(0)));
+        assertFalse(Arrays.equals(before.get(0), after.get(0)));
         assertNull(opt.stateDict().get("state.1.exp_avg"));
         assertNotNull(opt.stateDict().get("state.0.exp_avg"));
     }
 
-    private Tensor Functional_mse(Sequential net) {
-        return dev.nn4j.nn.Functional.mseLoss(net.call(x), y);
+    private Tensor lossOf(Sequential net) {
+        return Functional.mseLoss(net.call(x), y);
     }
 
     @Test
     void stepLeavesGradientsAloneAndRecordsNothing() {
         Sequential a = net(DataType.DOUBLE);
         SGD opt = new SGD(a.parameters(), 0.1).weightDecay(0.5).momentum(0.9);
-        Functional_mse(a).backward();
+        lossOf(a).backward();
         List<INDArray> grads = new ArrayList<>();
         for (Parameter p : a.parameters()) {
             grads.add(p.grad().array().dup());
@@ -300,7 +304,7 @@ class OptimizerBehaviourTest {
     void zeroGradSetsToNullOrZerosInPlace() {
         Sequential a = net(DataType.DOUBLE);
         SGD opt = new SGD(a.parameters(), 0.1);
-        Functional_mse(a).backward();
+        lossOf(a).backward();
         Tensor g0 = a.parameters().get(0).grad();
         opt.zeroGrad(false);
         assertSame(g0, a.parameters().get(0).grad());
@@ -321,6 +325,24 @@ class OptimizerBehaviourTest {
         new SGD(List.of(p), 0.5).step();
         assertArrayEquals(new double[] {1.5, 5.5, 9.5}, base.getColumn(1).toDoubleVector(), 0.0);
         assertEquals(1.0, base.getDouble(0, 0), "neighbours untouched");
+    }
+
+    @Test
+    void scalarAndEmptyParametersStep() {
+        Parameter scalar = new Parameter(Tensor.of(new double[] {2.0}));
+        Parameter empty = new Parameter(Tensor.of(Nd4j.create(DataType.DOUBLE, 0, 3)));
+        List<Parameter> ps = List.of(scalar, empty);
+        for (Optimizer opt : List.of(new SGD(ps, 0.5).momentum(0.9), new Adam(ps, 0.5), new AdamW(ps, 0.5))) {
+            scalar.setGrad(Tensor.of(new double[] {1.0}));
+            empty.setGrad(Tensor.of(Nd4j.create(DataType.DOUBLE, 0, 3)));
+            double before = scalar.item();
+            opt.step();
+            assertTrue(scalar.item() < before, opt + " moves against the gradient");
+            String buffer = opt instanceof SGD ? "momentum_buffer" : "exp_avg";
+            assertEquals(0, opt.stateDict().get("state.0." + buffer).dim());
+            assertArrayEquals(new long[] {0, 3}, opt.stateDict().get("state.1." + buffer).shape());
+            opt.loadStateDict(snapshot(opt.stateDict()));
+        }
     }
 
     // ---------------------------------------------------------------- refusals
@@ -366,7 +388,7 @@ class OptimizerBehaviourTest {
     @Test
     void nesterovWithoutMomentumOrWithDampeningIsRefusedAtStepBeforeAnyChange() {
         Sequential a = net(DataType.DOUBLE);
-        Functional_mse(a).backward();
+        lossOf(a).backward();
         List<double[]> before = weights(a);
         SGD noMomentum = new SGD(a.parameters(), 0.1).nesterov(true);
         IllegalStateException e = assertThrows(IllegalStateException.class, noMomentum::step);
@@ -448,7 +470,7 @@ class OptimizerBehaviourTest {
     }
 
     private static void refuse(Optimizer opt, Map<String, Tensor> good,
-                               java.util.function.Consumer<Map<String, Tensor>> spoil, String... fragments) {
+                               Consumer<Map<String, Tensor>> spoil, String... fragments) {
         Map<String, Tensor> bad = new LinkedHashMap<>(good);
         spoil.accept(bad);
         assertRefused(() -> opt.loadStateDict(bad), fragments);
