@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  */
 public final class Main {
     /** Headline example, run when no name is given. */
-    static final String HEADLINE = "Blocks";
+    static final String HEADLINE = "Training";
 
     private Main() {
     }
@@ -26,6 +26,8 @@ public final class Main {
         all.put("CustomLayers", CustomLayers::main);
         all.put("Devices", Devices::main);
         all.put("Parallel", Parallel::main);
+        all.put("SaveLoad", SaveLoad::main);
+        all.put("Training", Training::main);
         return all;
     }
 
@@ -33,6 +35,7 @@ public final class Main {
     public static void main(String[] args) {
         // examples may print; ND4J's start-up banner is noise here
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.setProperty("java.awt.headless", "true"); // the loss chart is drawn off screen
         Map<String, Consumer<String[]>> all = examples();
         String name = args.length == 0 ? HEADLINE : args[0];
         if (name.equals("list")) {

@@ -9,12 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Runs every example's {@code main} and checks its key output lines, so the examples cannot rot. */
 class ExamplesTest {
-    static String run(String name) {
+    static String run(String... args) {
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
         try {
-            Main.main(new String[] {name});
+            Main.main(args);
         } finally {
             System.setOut(old);
         }
@@ -81,6 +81,24 @@ class ExamplesTest {
     void parallel() {
         contains(run("Parallel"), "concatenated output shape: [2, 12]", "stacked output shape: [2, 20]",
                 "parameters: 6 tensors, 1260 numbers");
+    }
+
+    @Test
+    void saveLoad(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        contains(run("SaveLoad", dir.toString()), "x2: tensor([0, 1, 2, 3])",
+                "(x2, y2): tensor([0, 1, 2, 3]) tensor([0., 0., 0., 0.])", "mydict2: {x=tensor([0, 1, 2, 3]), "
+                        + "y=tensor([0., 0., 0., 0.])}", "  (hidden): Linear(in_features=20, out_features=256, bias=True)",
+                "all equal: true");
+    }
+
+    @Test
+    void training(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String out = run("Training", dir.toString());
+        contains(out, "test accuracy: ", "reloaded model gives identical predictions: true");
+        double acc = Double.parseDouble(out.split("test accuracy: ")[1].split("%")[0]);
+        assertTrue(acc >= 95.0, "accuracy " + acc);
+        assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("loss.png")));
+        assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("digits-mlp.safetensors")));
     }
 
     @Test
