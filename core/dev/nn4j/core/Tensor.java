@@ -257,7 +257,8 @@ public class Tensor {
         return storage.nd();
     }
 
-    Storage storage() {
+    /** Internal: the data, for kernels outside {@code dev.nn4j.core} (optimizers, checkpoints). */
+    public Storage storage() {
         return storage;
     }
 

@@ -158,7 +158,7 @@ public class Adam extends Optimizer {
         double b2 = m.r(beta2);
         double c2 = m.r(1 - beta2);
         Flat w = Flat.of(p.array());
-        Flat g = Flat.of(grad.array());
+        Flat g = Flat.read(grad);
         Flat ma = Flat.of(avg.array());
         Flat va = Flat.of(avgSq.array());
         // one rounding per tensor op, in PyTorch's order: p.mul_(1 - lr*wd) or grad.add(p, alpha=wd);

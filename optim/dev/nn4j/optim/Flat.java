@@ -1,6 +1,11 @@
 package dev.nn4j.optim;
 
+import dev.nn4j.core.Storage;
+import dev.nn4j.core.Tensor;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,6 +21,9 @@ final class Flat {
     private final INDArray target;
     private final INDArray dense;
     private final DataBuffer data;
+    // float32/float64 go through NIO views: DataBuffer's per-element put/get costs far more than the arithmetic
+    private final FloatBuffer floats;
+    private final DoubleBuffer doubles;
     private final long size;
 
     private Flat(INDArray target, INDArray dense) {
@@ -23,11 +31,31 @@ final class Flat {
         this.dense = dense;
         this.size = dense.length();
         this.data = size == 0 ? null : dense.data();
+        this.floats = size > 0 && dense.dataType() == DataType.FLOAT ? data.asNioFloat() : null;
+        this.doubles = size > 0 && dense.dataType() == DataType.DOUBLE ? data.asNioDouble() : null;
+    }
+
+    private Flat(Storage heap) {
+        this.target = null;
+        this.dense = null;
+        this.data = null;
+        this.size = heap.size();
+        this.floats = heap.type() == DataType.FLOAT ? FloatBuffer.wrap(heap.floats()) : null;
+        this.doubles = heap.type() == DataType.DOUBLE ? DoubleBuffer.wrap(heap.doubles()) : null;
     }
 
     /** Access to {@code array}'s elements in row-major order. */
     static Flat of(INDArray array) {
         return new Flat(array, isDenseRowMajor(array) ? array : array.dup('c'));
+    }
+
+    /**
+     * Read access to a tensor's elements without making an ND4J array of a heap-held gradient; never write
+     * through it.
+     */
+    static Flat read(Tensor t) {
+        Storage s = t.storage();
+        return s.onHeap() && s.isFloating() ? new Flat(s) : of(s.nd());
     }
 
     private static boolean isDenseRowMajor(INDArray a) {
@@ -42,17 +70,29 @@ final class Flat {
 
     /** Element {@code i}, converted to double. */
     double get(long i) {
+        if (floats != null) {
+            return floats.get((int) i);
+        }
+        if (doubles != null) {
+            return doubles.get((int) i);
+        }
         return data.getDouble(i);
     }
 
     /** Stores {@code v} (rounded to the array's dtype) as element {@code i}. */
     void set(long i, double v) {
-        data.put(i, v);
+        if (floats != null) {
+            floats.put((int) i, (float) v);
+        } else if (doubles != null) {
+            doubles.put((int) i, v);
+        } else {
+            data.put(i, v);
+        }
     }
 
     /** Makes the writes visible in the original array when they went to a copy. */
     void commit() {
-        if (dense != target) {
+        if (target != null && dense != target) {
             target.assign(dense);
         }
     }

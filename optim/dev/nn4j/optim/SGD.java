@@ -140,7 +140,7 @@ public class SGD extends Optimizer {
         double keep = m.r(1 - dampening);
         double alpha = m.r(-lr());
         Flat w = Flat.of(p.array());
-        Flat g = Flat.of(grad.array());
+        Flat g = Flat.read(grad);
         Flat b = null;
         boolean first = false;
         if (momentum != 0) {
