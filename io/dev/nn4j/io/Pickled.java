@@ -18,16 +18,15 @@ final class Pickled {
         NONE
     }
 
-    /** An immutable tuple; {@code depth} counts nested tuples so that hashing one can never recurse deeply. */
-    record Tuple(List<Object> items, int depth) {
-        static Tuple of(List<Object> items) {
-            int depth = 1;
-            for (Object o : items) {
-                if (o instanceof Tuple t) {
-                    depth = Math.max(depth, t.depth + 1);
-                }
-            }
-            return new Tuple(List.copyOf(items), depth);
+    /**
+     * An immutable tuple. Identity equality on purpose: memo references can share sub-tuples so that a structural
+     * equals or hashCode would take time exponential in the pickle's size; tuples are never dict keys here.
+     */
+    static final class Tuple {
+        final List<Object> items;
+
+        Tuple(List<Object> items) {
+            this.items = List.copyOf(items);
         }
 
         int size() {

@@ -206,18 +206,19 @@ public final class TorchCheckpoint {
                         + "', but the zip has no entry " + entry);
             }
             int es = s.dtype().elementSize;
-            // the unpickler bounded numel by the storage's, so these products cannot overflow a long
-            long storageBytes = Math.multiplyExact(s.numel(), (long) es);
-            long tensorBytes = Math.multiplyExact(t.numel(), (long) es);
-            if (zip.size(entry) < storageBytes) {
+            long entryBytes = zip.size(entry);
+            // compare by division: numel comes from the file and numel * es may not fit a long
+            if (s.numel() > entryBytes / es) {
                 throw new CheckpointException("storage '" + s.key() + "' of tensor '" + e.getKey() + "' should hold "
-                        + s.numel() + " " + s.dtype().dtypeName + " elements (" + storageBytes + " bytes), but "
-                        + entry + " has only " + zip.size(entry) + " bytes");
+                        + s.numel() + " " + s.dtype().dtypeName + " elements of " + es + " bytes, but " + entry
+                        + " has only " + entryBytes + " bytes");
             }
-            if (storageBytes > BoundedZip.MAX_ENTRY_BYTES || tensorBytes > BoundedZip.MAX_ENTRY_BYTES) {
+            long limit = BoundedZip.MAX_ENTRY_BYTES / es;
+            if (s.numel() > limit || t.numel() > limit) {
                 throw new CheckpointException("tensor '" + e.getKey() + "' or its storage is larger than 2 GiB, "
                         + "which this reader does not support");
             }
+            long tensorBytes = t.numel() * es;
             total += tensorBytes;
             if (total > cap) {
                 throw new CheckpointException("the tensors would take more than " + cap + " bytes for a "

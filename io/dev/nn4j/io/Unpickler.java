@@ -31,7 +31,6 @@ import java.util.regex.Pattern;
  * it never recurses, so a hostile pickle costs at most time and memory linear in its size.
  */
 final class Unpickler {
-    private static final int MAX_DEPTH = 64;
     private static final int MAX_RANK = 32;
     private static final int MAX_GLOBAL_LINE = 256;
     // storage keys become zip entry names; PyTorch writes decimal counters
@@ -121,15 +120,15 @@ final class Unpickler {
                     List<Object> items = popMark();
                     setItems(dict(top(), "SETITEMS"), items);
                 }
-                case 0x29 -> push(tuple(List.of())); // EMPTY_TUPLE
-                case 0x74 -> push(tuple(popMark())); // TUPLE
+                case 0x29 -> push(new Tuple(List.of())); // EMPTY_TUPLE
+                case 0x74 -> push(new Tuple(popMark())); // TUPLE
                 case 0x85, 0x86, 0x87 -> { // TUPLE1, TUPLE2, TUPLE3
                     int n = op - 0x84;
                     Object[] items = new Object[n];
                     for (int i = n - 1; i >= 0; i--) {
                         items[i] = pop();
                     }
-                    push(tuple(List.of(items)));
+                    push(new Tuple(List.of(items)));
                 }
                 case 0x71 -> memo.put((long) u8(), top()); // BINPUT
                 case 0x72 -> memo.put(le(4).getInt() & 0xffffffffL, top()); // LONG_BINPUT
@@ -325,26 +324,16 @@ final class Unpickler {
         }
     }
 
-    /** Dict keys need Java equality that matches Python's; mutable containers have none and are unhashable. */
+    /**
+     * State dicts key by str, optimizer states by int. Tuple keys would need structural hashing, which memo sharing
+     * makes exponential, and no checkpoint uses them.
+     */
     private Object hashable(Object key) {
-        if (key instanceof Tuple t) {
-            for (Object o : t.items()) {
-                hashable(o); // depth is bounded by MAX_DEPTH, checked when the tuple was built
-            }
+        if (key instanceof String || key instanceof Long || key instanceof Double || key instanceof Boolean
+                || key instanceof Pickled.None) {
             return key;
         }
-        if (key instanceof PyList || key instanceof Dict || key instanceof Storage || key instanceof TensorRef) {
-            throw fail("unhashable dict key of type " + Pickled.typeName(key));
-        }
-        return key;
-    }
-
-    private Tuple tuple(List<Object> items) {
-        Tuple t = Tuple.of(items);
-        if (t.depth() > MAX_DEPTH) {
-            throw fail("tuples nested more than " + MAX_DEPTH + " deep");
-        }
-        return t;
+        throw fail("dict key of type " + Pickled.typeName(key) + " is not supported (only str, int, float, bool, None)");
     }
 
     private PyList list(Object o, String op) {
