@@ -153,14 +153,30 @@ public final class Checkpoint {
     }
 
     /**
-     * Loads every tensor of a safetensors file by name, in header order. PyTorch:
-     * {@code net.load_state_dict(torch.load(path))}; safetensors: {@code load_file(path)}.
+     * Loads every tensor of a checkpoint by name: a safetensors file (header order) or a PyTorch {@code torch.save}
+     * state dict (zip format, read without executing anything; see {@link TorchCheckpoint}), recognized by content.
+     * PyTorch: {@code net.load_state_dict(torch.load(path, weights_only=True))}; safetensors: {@code load_file(path)}.
      *
      * @throws CheckpointException when the file is damaged or hostile
      */
     public static Map<String, Tensor> loadMap(Path path) {
         check(path, "path");
+        if (TorchCheckpoint.looksLikeTorch(head(path))) {
+            return TorchCheckpoint.load(path);
+        }
         return new LinkedHashMap<>(SafetensorsReader.read(path).tensors());
+    }
+
+    /** The first 16 bytes of the file (fewer if it is shorter), to tell the formats apart. */
+    private static byte[] head(Path path) {
+        if (!java.nio.file.Files.isRegularFile(path)) {
+            return new byte[0]; // the safetensors reader reports what is wrong with the path
+        }
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(path)) {
+            return in.readNBytes(16);
+        } catch (java.io.IOException e) {
+            throw new CheckpointException("cannot read " + path + ": " + e.getMessage(), e);
+        }
     }
 
     /**
