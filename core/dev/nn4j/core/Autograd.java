@@ -71,8 +71,8 @@ public final class Autograd {
         synchronized (leaf) {
             Tensor current = leaf.grad();
             if (current == null) {
-                // a copy: g may be shared with another input's gradient or with the caller's seed
-                leaf.setGradUnchecked(new Tensor(g.copy(), leaf.device()));
+                // a copy unless g is a kernel's unshared result: g may be another input's gradient or the seed
+                leaf.setGradUnchecked(new Tensor(g.claim() ? g : g.copy(), leaf.device()));
             } else {
                 current.storage().addScaled(g, 1.0);
             }

@@ -390,20 +390,23 @@ public final class Kernels {
         int lda = transA ? m : k;
         int ldb = transB ? k : n;
         if (t == DataType.FLOAT) {
-            float[] out = new float[m * n];
+            Scratch sc = SCRATCH.get();
+            java.nio.FloatBuffer c = sc.slot(2, m * n);
             float beta = 0;
             if (bias != null) {
                 float[] bv = bias.floats();
                 for (int r = 0; r < m; r++) {
-                    System.arraycopy(bv, 0, out, r * n, n);
+                    c.put(r * n, bv, 0, n);
                 }
                 beta = 1;
             }
             if (m > 0 && n > 0 && k > 0) {
                 openblas_nolapack.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n,
-                        k, 1f, a.floatBuffer(), lda, b.floatBuffer(), ldb, beta, java.nio.FloatBuffer.wrap(out), n);
+                        k, 1f, sc.stage(0, a), lda, sc.stage(1, b), ldb, beta, c, n);
             }
-            return Storage.ofFloats(out, outShape);
+            float[] out = new float[m * n];
+            c.get(0, out);
+            return Storage.ofFloats(out, outShape).markFresh();
         }
         double[] out = new double[m * n];
         double beta = 0;
@@ -418,7 +421,41 @@ public final class Kernels {
             openblas_nolapack.cblas_dgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k,
                     1.0, a.doubleBuffer(), lda, b.doubleBuffer(), ldb, beta, java.nio.DoubleBuffer.wrap(out), n);
         }
-        return Storage.ofDoubles(out, outShape);
+        return Storage.ofDoubles(out, outShape).markFresh();
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * Per-thread direct buffers that heap operands are staged through on their way to BLAS: one bulk copy each,
+     * where handing JavaCPP a heap array costs a copy in and a copy back out for every operand.
+     */
+    private static final class Scratch {
+        private final java.nio.FloatBuffer[] slots = new java.nio.FloatBuffer[3];
+
+        java.nio.FloatBuffer slot(int i, int size) {
+            java.nio.FloatBuffer b = slots[i];
+            if (b == null || b.capacity() < size) {
+                int cap = Math.max(size, b == null ? 1024 : b.capacity() * 2);
+                b = java.nio.ByteBuffer.allocateDirect(cap * Float.BYTES).order(java.nio.ByteOrder.nativeOrder())
+                        .asFloatBuffer();
+                slots[i] = b;
+            }
+            return b;
+        }
+
+        /** A direct buffer holding {@code s}: its own ND4J buffer when it has one, else a staged copy. */
+        java.nio.FloatBuffer stage(int i, Storage s) {
+            if (!s.onHeap()) {
+                java.nio.FloatBuffer own = s.floatBuffer();
+                if (own.isDirect()) {
+                    return own;
+                }
+            }
+            java.nio.FloatBuffer b = slot(i, s.size());
+            b.put(0, s.floats(), 0, s.size());
+            return b;
+        }
     }
 
     private static INDArray dense(INDArray a) {

@@ -24,6 +24,8 @@ public final class Storage {
     private volatile INDArray nd;
     private volatile Object heap;
     private volatile java.nio.Buffer nio;
+    /** Set on a kernel's brand-new result that nothing else references, so a consumer may take it over. */
+    private volatile boolean fresh;
 
     private Storage(DataType type, long[] shape, INDArray nd, Object heap) {
         this.type = type;
@@ -73,6 +75,22 @@ public final class Storage {
             return ofFloats(f, shape);
         }
         return of(Nd4j.create(values, shape, DataType.DOUBLE).castTo(type));
+    }
+
+    /** Marks this storage as a kernel's new, unshared result; returns this. */
+    Storage markFresh() {
+        fresh = true;
+        return this;
+    }
+
+    /**
+     * True once if this storage was marked fresh: the caller may then keep it instead of copying (the gradient
+     * engine does so for a leaf's first gradient). Later calls return false.
+     */
+    synchronized boolean claim() {
+        boolean was = fresh;
+        fresh = false;
+        return was;
     }
 
     /** Element type. */

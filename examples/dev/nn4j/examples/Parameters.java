@@ -11,11 +11,13 @@ public final class Parameters {
     private Parameters() {
     }
 
-    static Sequential block1() {
+    /** The chapter's {@code block1}: Linear(4, 8), ReLU, Linear(8, 4), ReLU. */
+    public static Sequential block1() {
         return new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 4), new ReLU());
     }
 
-    static Sequential block2() {
+    /** The chapter's {@code block2}: four {@link #block1()}s named {@code "block 0"} .. {@code "block 3"}. */
+    public static Sequential block2() {
         Sequential net = new Sequential();
         for (int i = 0; i < 4; i++) {
             net.add("block " + i, block1());

@@ -208,11 +208,16 @@ public abstract class Module {
 
     /** Every parameter by dotted name, each object once (under its first name). PyTorch: {@code named_parameters()}. */
     public Map<String, Parameter> namedParameters() {
-        Map<String, Parameter> out = new LinkedHashMap<>();
+        return collectNamed(m -> m.parameters);
+    }
+
+    /** The tensors {@code own} gives for each module, by dotted name, each object once under its first name. */
+    private <T extends Tensor> Map<String, T> collectNamed(java.util.function.Function<Module, Map<String, T>> own) {
+        Map<String, T> out = new LinkedHashMap<>();
         Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        namedModules().forEach((prefix, m) -> m.parameters.forEach((k, p) -> {
-            if (seen.add(p)) {
-                out.put(prefix.isEmpty() ? k : prefix + "." + k, p);
+        namedModules().forEach((prefix, m) -> own.apply(m).forEach((k, t) -> {
+            if (seen.add(t)) {
+                out.put(prefix.isEmpty() ? k : prefix + "." + k, t);
             }
         }));
         return out;
@@ -225,14 +230,7 @@ public abstract class Module {
 
     /** Every buffer by dotted name, each once. PyTorch: {@code named_buffers()}. */
     public Map<String, Tensor> namedBuffers() {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        namedModules().forEach((prefix, m) -> m.buffers.forEach((k, b) -> {
-            if (seen.add(b)) {
-                out.put(prefix.isEmpty() ? k : prefix + "." + k, b);
-            }
-        }));
-        return out;
+        return collectNamed(m -> m.buffers);
     }
 
     // ---------------------------------------------------------------- state dict

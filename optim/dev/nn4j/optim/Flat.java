@@ -63,6 +63,11 @@ final class Flat {
                 && (a.rank() == 0 || Arrays.equals(a.stride(), Nd4j.getStrides(a.shape(), 'c')));
     }
 
+    /** The float32 elements as a buffer (direct or heap-backed), or null for other dtypes. */
+    FloatBuffer floatBuffer() {
+        return floats;
+    }
+
     /** Number of elements. */
     long size() {
         return size;

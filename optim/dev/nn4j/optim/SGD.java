@@ -2,6 +2,7 @@ package dev.nn4j.optim;
 
 import dev.nn4j.core.Tensor;
 import dev.nn4j.nn.Parameter;
+import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +133,24 @@ public class SGD extends Optimizer {
         return null;
     }
 
+    private void updateFloats(FloatBuffer w, FloatBuffer g, FloatBuffer b, boolean first, float decay, float mom,
+                              float keep, float alpha, int n) {
+        boolean decays = weightDecay != 0;
+        for (int i = 0; i < n; i++) {
+            float pi = w.get(i);
+            float gi = g.get(i);
+            if (decays) {
+                gi = gi + decay * pi;
+            }
+            if (b != null) {
+                float bi = first ? gi : b.get(i) * mom + keep * gi;
+                b.put(i, bi);
+                gi = nesterov ? gi + mom * bi : bi;
+            }
+            w.put(i, pi + alpha * gi);
+        }
+    }
+
     @Override
     void update(Parameter p, Tensor grad, ParamState s) {
         OpMath m = OpMath.of(p.dtype());
@@ -147,6 +166,19 @@ public class SGD extends Optimizer {
             Tensor buffer = s.buffer(BUFFER);
             first = buffer == null;
             b = Flat.of((first ? s.zeros(BUFFER, p) : buffer).array());
+        }
+        FloatBuffer wf = w.floatBuffer();
+        FloatBuffer gf = g.floatBuffer();
+        FloatBuffer bf = b == null ? null : b.floatBuffer();
+        if (wf != null && gf != null && (b == null || bf != null)) {
+            // float32: Java float arithmetic rounds each operation exactly as PyTorch's float kernels do,
+            // and the loop over NIO views runs at memory speed
+            updateFloats(wf, gf, bf, first, (float) decay, (float) mom, (float) keep, (float) alpha, (int) w.size());
+            w.commit();
+            if (b != null) {
+                b.commit();
+            }
+            return;
         }
         // PyTorch's _single_tensor_sgd, one rounding per tensor op: grad.add(p, alpha=wd),
         // buf.mul_(momentum).add_(grad, alpha=1-dampening), grad.add(buf, alpha=momentum), p.add_(grad, alpha=-lr)

@@ -8,6 +8,7 @@ public final class Promote {
     private Promote() {
     }
 
+    /** The result dtype of a binary op on {@code a} and {@code b}. PyTorch: {@code torch.result_type(a, b)}. */
     public static DataType of(Tensor a, Tensor b) {
         DataType x = a.dtype();
         DataType y = b.dtype();

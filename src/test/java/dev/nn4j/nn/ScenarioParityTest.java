@@ -135,22 +135,10 @@ class ScenarioParityTest {
         assertEquals(100, at4.weight().array().getDouble(0, 0));
     }
 
-    static Sequential block1() {
-        return new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 4), new ReLU());
-    }
-
-    static Sequential block2() {
-        Sequential net = new Sequential();
-        for (int i = 0; i < 4; i++) {
-            net.add("block " + i, block1());
-        }
-        return net;
-    }
-
     @ParameterizedTest(name = "on {0}")
     @MethodSource("devices")
     void nestedBlocksWithSpacesInNames(Device device) {
-        Sequential rgnet = new Sequential(block2(), new Linear(4, 1));
+        Sequential rgnet = new Sequential(dev.nn4j.examples.Parameters.block2(), new Linear(4, 1));
         JsonNode f = check("rgnet.json", rgnet, device);
         Sequential outer = rgnet.get(0);
         Sequential blk1 = outer.get(1);

@@ -1,0 +1,90 @@
+package dev.nn4j.bench;
+
+import dev.nn4j.core.Kernels;
+import dev.nn4j.core.Storage;
+import dev.nn4j.core.Tensor;
+import dev.nn4j.nn.Linear;
+import dev.nn4j.nn.Parameter;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The step written by hand on nn4j's own kernels (the same gemm and loops), with no tape, no modules, no
+ * optimizer objects: the yardstick for the cost of the autograd itself.
+ */
+final class KernelStep {
+    final Nn4jStep model;
+    final List<Parameter> w = new ArrayList<>();
+    final List<Parameter> b = new ArrayList<>();
+
+    KernelStep(Sizes s) {
+        model = new Nn4jStep(s);
+        model.net.modules().forEach(m -> {
+            if (m instanceof Linear l) {
+                w.add(l.weight());
+                b.add(l.bias());
+            }
+        });
+    }
+
+    double train() {
+        int layers = w.size();
+        List<Storage> acts = new ArrayList<>();
+        Storage h = model.x.storage();
+        acts.add(h);
+        for (int i = 0; i < layers; i++) {
+            long[] ws = w.get(i).shape();
+            int rows = h.size() / (int) ws[1];
+            Storage z = Kernels.gemmInto(h, w.get(i).storage(), false, true, rows, (int) ws[0], (int) ws[1],
+                    b.get(i).storage());
+            if (i + 1 < layers) {
+                float[] v = z.floats();
+                for (int k = 0; k < v.length; k++) {
+                    v[k] = v[k] > 0 ? v[k] : 0f;
+                }
+            }
+            h = z;
+            acts.add(h);
+        }
+        float[] out = h.floats();
+        float[] target = model.y.storage().floats();
+        float[] g = new float[out.length];
+        double loss = 0;
+        for (int k = 0; k < out.length; k++) {
+            float d = out[k] - target[k];
+            loss += d * d;
+            g[k] = 2f * d / out.length;
+        }
+        Storage grad = Storage.ofFloats(g, h.shape());
+        for (int i = layers - 1; i >= 0; i--) {
+            Storage in = acts.get(i);
+            long[] ws = w.get(i).shape();
+            int rows = in.size() / (int) ws[1];
+            Storage gw = Kernels.gemmInto(grad, in, true, false, (int) ws[0], (int) ws[1], rows, null);
+            Storage gb = Kernels.sumDim(grad.viewAs(new long[] {rows, ws[0]}), 0, false);
+            if (i > 0) {
+                Storage gx = Kernels.gemmInto(grad, w.get(i).storage(), false, false, rows, (int) ws[1], (int) ws[0],
+                        null);
+                float[] gxv = gx.floats();
+                float[] act = in.floats();
+                for (int k = 0; k < gxv.length; k++) {
+                    gxv[k] = act[k] > 0 ? gxv[k] : 0f;
+                }
+                grad = gx;
+            }
+            sgd(w.get(i), gw);
+            sgd(b.get(i), gb);
+        }
+        return loss / out.length;
+    }
+
+    private static void sgd(Tensor p, Storage g) {
+        FloatBuffer pb = p.array().data().asNioFloat();
+        float[] gv = g.floats();
+        float lr = (float) Sizes.LR;
+        for (int k = 0; k < gv.length; k++) {
+            pb.put(k, pb.get(k) - lr * gv[k]);
+        }
+    }
+}

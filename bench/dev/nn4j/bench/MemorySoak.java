@@ -1,0 +1,41 @@
+package dev.nn4j.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Resident memory over many mid training steps: prints RSS after 100 steps and every 1,000 after, then the
+ * ratio final / after-100 (the target is at most 1.2). Run by bench/run.sh: {@code MemorySoak [steps]}.
+ */
+public final class MemorySoak {
+    private MemorySoak() {
+    }
+
+    /** Runs the soak. */
+    public static void main(String[] args) throws IOException {
+        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        Nn4jStep step = new Nn4jStep(Sizes.mid);
+        long base = 0;
+        for (int i = 1; i <= steps; i++) {
+            step.train();
+            if (i == 100) {
+                base = rssKb();
+                System.out.printf("step %6d  rss %8d kB%n", i, base);
+            } else if (i % 1000 == 0) {
+                System.out.printf("step %6d  rss %8d kB%n", i, rssKb());
+            }
+        }
+        long last = rssKb();
+        System.out.printf("final/after-100 rss ratio: %.3f%n", (double) last / base);
+    }
+
+    static long rssKb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+}

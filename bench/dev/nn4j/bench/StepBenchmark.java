@@ -1,0 +1,79 @@
+package dev.nn4j.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Training steps and inference of the three MLPs, in nn4j, in hand-written ND4J, on nn4j's bare kernels, and in
+ * DL4J. One thread (OMP_NUM_THREADS=1, set by bench/run.sh); time per call, sampled.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
+public class StepBenchmark {
+    @Param({"tiny", "mid", "big"})
+    public String size;
+
+    private Nn4jStep nn4j;
+    private Nd4jStep nd4j;
+    private KernelStep kernels;
+    private Dl4jStep dl4j;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        Sizes s = Sizes.valueOf(size);
+        nn4j = new Nn4jStep(s);
+        nd4j = new Nd4jStep(s);
+        kernels = new KernelStep(s);
+        dl4j = new Dl4jStep(s);
+    }
+
+    @Benchmark
+    public double nn4jTrain() {
+        return nn4j.train();
+    }
+
+    @Benchmark
+    public Object nn4jInfer() {
+        return nn4j.infer();
+    }
+
+    @Benchmark
+    public double nd4jTrain() {
+        return nd4j.train();
+    }
+
+    @Benchmark
+    public Object nd4jInfer() {
+        return nd4j.infer();
+    }
+
+    @Benchmark
+    public double kernelsTrain() {
+        return kernels.train();
+    }
+
+    @Benchmark
+    public void dl4jTrain() {
+        dl4j.train();
+    }
+
+    @Benchmark
+    public Object dl4jInfer() {
+        return dl4j.infer();
+    }
+}

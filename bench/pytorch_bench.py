@@ -1,0 +1,83 @@
+"""PyTorch counterpart of nn4j's JMH suite: the same networks, data sizes and steps, one thread.
+
+Prints one JSON object: {name: median microseconds}. Run with Debian's python3-torch:
+    /usr/bin/python3 bench/pytorch_bench.py
+"""
+import json
+import statistics
+import sys
+import time
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+torch.set_num_threads(1)
+torch.manual_seed(0)
+
+SIZES = {
+    "tiny": (2, [20, 256, 10]),
+    "mid": (64, [784, 256, 10]),
+    "big": (256, [1024, 1024, 1024, 10]),
+}
+
+
+def mlp(dims):
+    layers = []
+    for i in range(len(dims) - 1):
+        layers.append(nn.Linear(dims[i], dims[i + 1]))
+        if i < len(dims) - 2:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def median_us(fn, min_time=1.0, batches=15):
+    """Median over `batches` batches of the mean time per call, each batch about min_time/batches seconds."""
+    fn()
+    t0 = time.perf_counter()
+    n = 0
+    while time.perf_counter() - t0 < 0.2:
+        fn()
+        n += 1
+    per = max(1, int(n * (min_time / batches) / 0.2))
+    samples = []
+    for _ in range(batches):
+        t = time.perf_counter()
+        for _ in range(per):
+            fn()
+        samples.append((time.perf_counter() - t) / per * 1e6)
+    return statistics.median(samples)
+
+
+def main():
+    out = {"torch_version": torch.__version__, "threads": torch.get_num_threads()}
+    for name, (batch, dims) in SIZES.items():
+        net = mlp(dims)
+        x = torch.rand(batch, dims[0])
+        y = torch.rand(batch, dims[-1])
+        opt = torch.optim.SGD(net.parameters(), lr=0.01)
+
+        def step():
+            opt.zero_grad()
+            loss = F.mse_loss(net(x), y)
+            loss.backward()
+            opt.step()
+
+        def infer():
+            with torch.no_grad():
+                net(x)
+
+        budget = 3.0 if name == "big" else 1.0
+        out[name + "_train"] = median_us(step, budget)
+        out[name + "_infer"] = median_us(infer, budget)
+    a = torch.rand(2, 20)
+    b = torch.rand(2, 20)
+    out["op_add_2x20"] = median_us(lambda: a + b)
+    w = torch.rand(20, 256)
+    out["op_matmul_2x20x256"] = median_us(lambda: a @ w)
+    json.dump(out, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()

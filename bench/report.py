@@ -1,0 +1,40 @@
+"""Table of median microseconds and ratios from a JMH JSON result and pytorch_bench.py's JSON."""
+import json
+import sys
+
+
+def main(jmh_path, torch_path):
+    jmh = json.load(open(jmh_path))
+    torch = json.load(open(torch_path))
+    med = {}
+    for r in jmh:
+        name = r["benchmark"].rsplit(".", 1)[1]
+        size = r.get("params", {}).get("size", "op")
+        med[(size, name)] = r["primaryMetric"]["scorePercentiles"]["50.0"]
+    print(f"PyTorch {torch['torch_version']}, {torch['threads']} thread; median microseconds per call")
+    print(f"{'':>14} {'nn4j':>10} {'kernels':>10} {'ND4J':>10} {'DL4J':>10} {'PyTorch':>10} "
+          f"{'nn4j/PT':>8} {'DL4J/nn4j':>9} {'nn4j/kern':>9}")
+    for size in ("tiny", "mid", "big"):
+        for kind in ("Train", "Infer"):
+            n = med.get((size, "nn4j" + kind))
+            k = med.get((size, "kernels" + kind))
+            d = med.get((size, "nd4j" + kind))
+            dl = med.get((size, "dl4j" + kind))
+            pt = torch.get(f"{size}_{kind.lower()}")
+
+            def f(v):
+                return f"{v:10.1f}" if v is not None else f"{'-':>10}"
+
+            def ratio(a, b):
+                return f"{a / b:8.2f}" if a and b else f"{'-':>8}"
+            print(f"{size + ' ' + kind.lower():>14} {f(n)} {f(k)} {f(d)} {f(dl)} {f(pt)} {ratio(n, pt)} "
+                  f"{ratio(dl, n):>9} {ratio(n, k):>9}")
+    for op, key in (("add [2,20]", "Add"), ("mm [2,20]x[20,256]", "Matmul")):
+        n = med.get(("op", "nn4j" + key))
+        d = med.get(("op", "nd4j" + key))
+        pt = torch["op_add_2x20" if key == "Add" else "op_matmul_2x20x256"]
+        print(f"{op:>20}: nn4j {n:.2f}  ND4J {d:.2f}  PyTorch {pt:.2f}  nn4j/PT {n / pt:.2f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

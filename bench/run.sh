@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the JMH suite (nn4j, hand-written ND4J, nn4j's bare kernels, DL4J), then the PyTorch counterpart, one
+# after another on one thread, prints medians and ratios, then the memory soak. Needs Debian's python3-torch.
+# Extra arguments go to JMH, e.g. bench/run.sh -p size=tiny
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -q -Pnative,bench -DskipTests compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp
+CP="target/classes:$(cat target/bench.cp)"
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+java -cp "$CP" org.openjdk.jmh.Main -rf json -rff target/jmh.json "$@" 'dev.nn4j.bench.*'
+/usr/bin/python3 bench/pytorch_bench.py > target/pytorch.json
+python3 bench/report.py target/jmh.json target/pytorch.json
+java -Xmx2g -cp "$CP" dev.nn4j.bench.MemorySoak 10000
