@@ -10,4 +10,4 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 java -cp "$CP" org.openjdk.jmh.Main -rf json -rff target/jmh.json "$@" 'dev.nn4j.bench.*'
 /usr/bin/python3 bench/pytorch_bench.py > target/pytorch.json
 python3 bench/report.py target/jmh.json target/pytorch.json
-java -Xmx2g -cp "$CP" dev.nn4j.bench.MemorySoak 10000
+java -Xms256m -Xmx256m -cp "$CP" dev.nn4j.bench.MemorySoak 10000

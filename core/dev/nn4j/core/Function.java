@@ -66,7 +66,14 @@ public abstract class Function {
                         + d + " and " + t.device() + " (in " + op + ")");
             }
         }
-        return d == null ? Device.CPU : d;
+        if (d == null) {
+            return Device.CPU;
+        }
+        if (d.isCuda()) {
+            // under nd4j-cuda the kernels run on the device the calling thread is bound to
+            dev.nn4j.device.Devices.backend().bindThread(d);
+        }
+        return d;
     }
 
     /**

@@ -49,6 +49,15 @@ public record Digits(Tensor trainX, Tensor trainY, Tensor testX, Tensor testY) {
                 images(pixels, order, 0, test), labels(labels, order, 0, test));
     }
 
+    /** The rows {@code rows} of {@code t} (images or labels), as a new tensor: a mini-batch. */
+    public static Tensor rows(Tensor t, int[] rows) {
+        org.nd4j.linalg.api.ndarray.INDArray a = t.array();
+        boolean vector = a.rank() == 1;
+        org.nd4j.linalg.api.ndarray.INDArray m = vector ? a.reshape(a.length(), 1) : a;
+        org.nd4j.linalg.api.ndarray.INDArray picked = org.nd4j.linalg.factory.Nd4j.pullRows(m, 1, rows);
+        return Tensor.of(vector ? picked.reshape(rows.length) : picked);
+    }
+
     /** A seeded Fisher-Yates permutation of {@code 0..n-1}. */
     public static int[] permutation(int n, long seed) {
         int[] order = new int[n];

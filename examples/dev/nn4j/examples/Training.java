@@ -9,17 +9,12 @@ import dev.nn4j.nn.Linear;
 import dev.nn4j.nn.ReLU;
 import dev.nn4j.nn.Sequential;
 import dev.nn4j.optim.SGD;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -59,8 +54,8 @@ public final class Training {
                     .continuousUpdate().build()) {
                 for (int b = 0; b < batches; b++) {
                     int[] rows = java.util.Arrays.copyOfRange(order, b * BATCH, (int) Math.min(n, (b + 1L) * BATCH));
-                    Tensor x = Tensor.of(Nd4j.pullRows(data.trainX().array(), 1, rows));
-                    Tensor y = Tensor.of(Nd4j.pullRows(data.trainY().array().reshape(n, 1), 1, rows).reshape(-1));
+                    Tensor x = Digits.rows(data.trainX(), rows);
+                    Tensor y = Digits.rows(data.trainY(), rows);
                     opt.zeroGrad();
                     Tensor loss = lossFn.call(net.call(x), y);
                     loss.backward();
@@ -76,20 +71,8 @@ public final class Training {
         long[] predicted = predict(net, data.testX());
         System.out.printf("test accuracy: %.1f%% on %d images%n", 100 * accuracy(predicted, data.testY()),
                 predicted.length);
-        try {
-            Files.createDirectories(out);
-            XYChart chart = new XYChartBuilder().width(640).height(400).title("digits MLP").xAxisTitle("epoch")
-                    .yAxisTitle("mean training loss").build();
-            double[] epochs = new double[curve.size()];
-            for (int i = 0; i < epochs.length; i++) {
-                epochs[i] = i + 1;
-            }
-            chart.addSeries("cross entropy", epochs, curve.stream().mapToDouble(Double::doubleValue).toArray());
-            BitmapEncoder.saveBitmap(chart, out.resolve("loss").toString(), BitmapEncoder.BitmapFormat.PNG);
-            System.out.println("loss curve: " + out.resolve("loss.png"));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        LossChart.save(curve, "digits MLP", out.resolve("loss.png"));
+        System.out.println("loss curve: " + out.resolve("loss.png"));
         Path ckpt = out.resolve("digits-mlp.safetensors");
         Checkpoint.save(net.stateDict(), ckpt);
         Sequential clone = model();

@@ -128,6 +128,17 @@ class DevicesTest {
     }
 
     @Test
+    void opsOnAGpuBindTheCallingThreadToIt() {
+        try (SimulatedDevices.Scope s = SimulatedDevices.install(2)) {
+            Tensor a = Tensor.ones(Device.cuda(1), 2);
+            a.mul(a);
+            assertEquals(Device.cuda(1), s.backend.bound.get(Thread.currentThread()));
+            Tensor.ones(Device.cuda(0), 2).add(1);
+            assertEquals(Device.cuda(0), s.backend.bound.get(Thread.currentThread()));
+        }
+    }
+
+    @Test
     void copiesGoThroughTheBackend() {
         try (SimulatedDevices.Scope s = SimulatedDevices.install(1)) {
             Tensor x = Tensor.ones(2);

@@ -17,6 +17,8 @@ public final class SimulatedDevices implements DeviceBackend {
     private final int count;
     /** Number of copies made, so tests can tell a move from an identity. */
     public final AtomicInteger copies = new AtomicInteger();
+    /** The device each thread was last bound to, so tests can check that ops bind before they run. */
+    public final java.util.Map<Thread, Device> bound = new java.util.concurrent.ConcurrentHashMap<>();
 
     public SimulatedDevices(int count) {
         this.count = count;
@@ -40,6 +42,7 @@ public final class SimulatedDevices implements DeviceBackend {
 
     @Override
     public void bindThread(Device device) {
+        bound.put(Thread.currentThread(), device);
     }
 
     /** Installs {@code n} simulated GPUs until the returned scope closes. */
