@@ -86,7 +86,12 @@ public abstract class Function {
 
     /** {@link #record(Function, INDArray, Tensor...)} for a result held in a {@link Storage}. */
     protected static Tensor record(Function fn, Storage out, Tensor... inputs) {
-        Tensor result = new Tensor(out, sameDevice(fn == null ? "op" : fn.name(), inputs));
+        return recordOn(sameDevice(fn == null ? "op" : fn.name(), inputs), fn, out, inputs);
+    }
+
+    /** {@link #record(Function, Storage, Tensor...)} for a result placed on {@code device} (device moves). */
+    protected static Tensor recordOn(Device device, Function fn, Storage out, Tensor... inputs) {
+        Tensor result = new Tensor(out, device);
         if (fn != null && recording(inputs)) {
             fn.inputs = inputs.clone();
             fn.needsGrad = new boolean[inputs.length];

@@ -390,19 +390,19 @@ public class Tensor {
     }
 
     /**
-     * This tensor on {@code target}: the same object when already there, else an independent copy (a leaf that
-     * requires grad when this does). PyTorch: {@code x.to(device)}.
+     * This tensor on {@code target}: the same object when already there, else an independent copy. When this
+     * tensor requires grad (and recording is on) the copy is recorded, so gradients flow back to this tensor, as
+     * in PyTorch. PyTorch: {@code x.to(device)}.
      */
     public Tensor to(Device target) {
         if (target.equals(device)) {
             return this;
         }
         Devices.checkAvailable(target);
-        Tensor moved = new Tensor(Devices.backend().copyTo(storage.nd(), target), target);
-        if (requiresGrad && isLeaf()) {
-            moved.requiresGrad = true;
+        if (requiresGrad && NoGrad.isGradEnabled()) {
+            return dev.nn4j.core.ops.ToDevice.apply(this, target);
         }
-        return moved;
+        return new Tensor(Devices.backend().copyTo(storage.nd(), target), target);
     }
 
     /** {@code to(Device.CPU)}. PyTorch: {@code x.cpu()}. */

@@ -19,9 +19,9 @@ public final class Compare {
         String op = kind.name().toLowerCase();
         long[] shape = Shapes.broadcast(op, a.shape(), b.shape());
         DataType type = Promote.of(a, b);
+        // through ND4J: comparisons are rare and off the training hot path, so they get no Java kernel
         INDArray x = expand(a.array(), shape, type);
         INDArray y = expand(b.array(), shape, type);
-        // a.array() above: comparisons are rare and never on the training hot path
         INDArray out;
         switch (kind) {
             case GT: out = x.gt(y); break;

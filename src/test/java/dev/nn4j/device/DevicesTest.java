@@ -71,8 +71,13 @@ class DevicesTest {
             assertArrayEquals(new double[] {2, 2, 2, 2}, back.array().reshape(-1).toDoubleVector(), 0);
             assertEquals("tensor([[2., 2.],\n        [2., 2.]], device='cuda:1')", g.toString());
             assertEquals(Device.cuda(0), Tensor.zeros(Device.cuda(0), 3).device());
-            Tensor leaf = Tensor.ones(2).requiresGrad(true).cuda(0);
-            assertTrue(leaf.requiresGrad() && leaf.isLeaf());
+            Tensor leaf = Tensor.of(new double[] {1, 2}).requiresGrad(true);
+            Tensor moved = leaf.cuda(0);
+            assertTrue(moved.requiresGrad() && !moved.isLeaf(), "the move is recorded, as in PyTorch");
+            assertEquals("ToCopyBackward", moved.gradFn().name());
+            moved.mul(moved).sum().backward();
+            assertEquals(Device.CPU, leaf.grad().device(), "the gradient comes back to the source device");
+            assertArrayEquals(new double[] {2, 4}, leaf.grad().array().toDoubleVector(), 0);
         }
     }
 
