@@ -321,13 +321,26 @@ public final class Kernels {
         }
         int outer = s.size() / Math.max(1, size * inner);
         long[] outShape = reducedShape(shape, dim, keepDim);
-        double[] x = s.doubles();
         double[] out = new double[outer * inner];
-        for (int o = 0; o < outer; o++) {
-            for (int j = 0; j < size; j++) {
-                int base = (o * size + j) * inner;
-                for (int i = 0; i < inner; i++) {
-                    out[o * inner + i] += x[base + i];
+        if (s.type() == DataType.FLOAT) {
+            // read float32 in place (no converted copy of the whole input), accumulate in double
+            float[] x = s.floats();
+            for (int o = 0; o < outer; o++) {
+                for (int j = 0; j < size; j++) {
+                    int base = (o * size + j) * inner;
+                    for (int i = 0; i < inner; i++) {
+                        out[o * inner + i] += x[base + i];
+                    }
+                }
+            }
+        } else {
+            double[] x = s.doubles();
+            for (int o = 0; o < outer; o++) {
+                for (int j = 0; j < size; j++) {
+                    int base = (o * size + j) * inner;
+                    for (int i = 0; i < inner; i++) {
+                        out[o * inner + i] += x[base + i];
+                    }
                 }
             }
         }

@@ -156,8 +156,9 @@ public final class Unary extends Function {
             float[] x = in.floats();
             float[] out = new float[n];
             if (kind == Kind.RELU) {
+                // Math.max compiles to a branch-free (vectorized) max; a ternary mispredicts on half the elements
                 for (int i = 0; i < n; i++) {
-                    out[i] = x[i] > 0 ? x[i] : 0f;
+                    out[i] = Math.max(x[i], 0f);
                 }
             } else {
                 for (int i = 0; i < n; i++) {
@@ -182,8 +183,10 @@ public final class Unary extends Function {
             float[] out = new float[n];
             if (kind == Kind.RELU) {
                 float[] yv = y.floats();
+                // y = relu(x) is 0 or positive, so signum(y) is the 0/1 mask, without a branch that mispredicts
+                // (a NaN output passes NaN back where PyTorch passes g: both are garbage by then)
                 for (int i = 0; i < n; i++) {
-                    out[i] = yv[i] > 0 ? gv[i] : 0f;
+                    out[i] = gv[i] * Math.signum(yv[i]);
                 }
             } else {
                 float[] xv = x.floats();
