@@ -87,6 +87,13 @@ public final class Storage {
      * True once if this storage was marked fresh: the caller may then keep it instead of copying (the gradient
      * engine does so for a leaf's first gradient). Later calls return false.
      */
+    /** Forgets freshness: called when a tensor wraps this storage, so user-reachable data is never taken over. */
+    void share() {
+        if (fresh) {
+            fresh = false;
+        }
+    }
+
     synchronized boolean claim() {
         boolean was = fresh;
         fresh = false;

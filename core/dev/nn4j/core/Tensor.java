@@ -44,6 +44,7 @@ public class Tensor {
     }
 
     Tensor(Storage storage, Device device) {
+        storage.share();
         this.storage = storage;
         this.device = device;
     }

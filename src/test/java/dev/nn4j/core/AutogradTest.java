@@ -55,6 +55,17 @@ class AutogradTest {
     }
 
     @Test
+    void aSeedGradientMadeByAnOpIsNeverTakenOverByALeaf() {
+        Tensor w = Tensor.of(new double[] {1, 2, 3, 4}, 2, 2).requiresGrad(true);
+        Tensor seed = Tensor.of(new double[] {1, 0, 0, 1}, 2, 2).matmul(Tensor.ones(2, 2).to(DataType.DOUBLE));
+        double[] before = values(seed);
+        w.add(0.0).backward(seed);
+        w.add(0.0).backward(seed);
+        assertArrayEquals(before, values(seed), 0, "accumulating into w.grad must not write into the seed");
+        assertArrayEquals(new double[] {2, 2, 2, 2}, values(w.grad()), 0);
+    }
+
+    @Test
     void broadcastGradientsAreReducedToEachInputsShape() {
         Tensor a = Tensor.randn(3, 1).to(DataType.DOUBLE).requiresGrad(true);
         Tensor b = Tensor.randn(1, 4).to(DataType.DOUBLE).requiresGrad(true);
