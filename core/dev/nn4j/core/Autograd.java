@@ -41,6 +41,13 @@ public final class Autograd {
                 }
                 Tensor[] inputs = fn.inputs();
                 Storage[] grads = fn.backward(g);
+                for (int i = 0; i < grads.length; i++) {
+                    for (int j = i + 1; j < grads.length; j++) {
+                        if (grads[i] != null && grads[i] == grads[j]) {
+                            grads[i].share(); // one buffer for two inputs: nobody may take it over
+                        }
+                    }
+                }
                 for (int i = 0; i < inputs.length; i++) {
                     Tensor in = inputs[i];
                     if (in == null || grads[i] == null || !fn.needsInputGrad(i)) {

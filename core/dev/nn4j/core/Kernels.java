@@ -106,6 +106,11 @@ public final class Kernels {
 
     /** In place: {@code target op= b}, with {@code b} broadcast to {@code target}'s shape. */
     public static void binaryInto(BinaryOp op, Storage target, Storage b) {
+        target.binaryInto(op, b);
+    }
+
+    /** The heap half of {@link #binaryInto}: false when {@code target} is not (or no longer) on the heap. */
+    static boolean heapBinaryInto(BinaryOp op, Storage target, Storage b) {
         if (target.onHeap() && b.isFloating()) {
             if (target.type() == DataType.FLOAT) {
                 float[] t = target.floats();
@@ -114,8 +119,13 @@ public final class Kernels {
                 double[] t = target.doubles();
                 doubleOp(op, t, expand(b.doubles(), b.shape(), target.shape()), t);
             }
-            return;
+            return true;
         }
+        return false;
+    }
+
+    /** The ND4J half of {@link #binaryInto}. */
+    static void ndBinaryInto(BinaryOp op, Storage target, Storage b) {
         INDArray t = target.nd();
         INDArray y = align(b.nd(), t.rank(), t.dataType());
         switch (op) {
@@ -319,7 +329,10 @@ public final class Kernels {
         for (int k = dim + 1; k < shape.length; k++) {
             inner *= (int) shape[k];
         }
-        int outer = s.size() / Math.max(1, size * inner);
+        int outer = 1;
+        for (int k = 0; k < dim; k++) {
+            outer *= (int) shape[k];
+        }
         long[] outShape = reducedShape(shape, dim, keepDim);
         double[] out = new double[outer * inner];
         if (s.type() == DataType.FLOAT) {
@@ -413,6 +426,12 @@ public final class Kernels {
                 }
                 beta = 1;
             }
+            if (bias == null) {
+                // the scratch holds the last product; BLAS overwrites it (beta = 0) only when it runs
+                for (int i = 0; i < m * n && k == 0; i++) {
+                    c.put(i, 0f);
+                }
+            }
             if (m > 0 && n > 0 && k > 0) {
                 openblas_nolapack.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n,
                         k, 1f, sc.stage(0, a), lda, sc.stage(1, b), ldb, beta, c, n);
@@ -472,6 +491,6 @@ public final class Kernels {
     }
 
     private static INDArray dense(INDArray a) {
-        return a.isView() ? a.dup('c') : a;
+        return Storage.isDenseC(a) ? a : a.dup('c');
     }
 }

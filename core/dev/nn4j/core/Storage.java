@@ -83,10 +83,6 @@ public final class Storage {
         return this;
     }
 
-    /**
-     * True once if this storage was marked fresh: the caller may then keep it instead of copying (the gradient
-     * engine does so for a leaf's first gradient). Later calls return false.
-     */
     /** Forgets freshness: called when a tensor wraps this storage, so user-reachable data is never taken over. */
     void share() {
         if (fresh) {
@@ -94,6 +90,10 @@ public final class Storage {
         }
     }
 
+    /**
+     * True once if this storage was marked fresh: the caller may then keep it instead of copying (the gradient
+     * engine does so for a leaf's first gradient). Later calls return false.
+     */
     synchronized boolean claim() {
         boolean was = fresh;
         fresh = false;
@@ -240,8 +240,11 @@ public final class Storage {
         return DoubleBuffer.wrap(doubles());
     }
 
-    private static boolean isDenseC(INDArray a) {
-        return !a.isView() && a.ordering() == 'c' && a.offset() == 0 && a.data().length() == a.length();
+    /** Row-major and contiguous from offset 0: its buffer can be read as the elements in order. */
+    static boolean isDenseC(INDArray a) {
+        // the strides too: a permuted array shares its buffer without being a "view" and may still report 'c'
+        return !a.isView() && a.ordering() == 'c' && a.offset() == 0 && a.data().length() == a.length()
+                && (a.rank() < 2 || Arrays.equals(a.stride(), Nd4j.getStrides(a.shape(), 'c')));
     }
 
     private static INDArray dense(INDArray a) {
@@ -282,7 +285,7 @@ public final class Storage {
         return of(nd().castTo(target));
     }
 
-    /** The same data viewed with another shape of equal size (heap arrays are copied so writes never alias). */
+    /** A copy of the data under another shape of equal size (always a copy: never aliases, whatever the form). */
     public Storage reshape(long[] newShape) {
         Object h = heap;
         if (h instanceof float[] f) {
@@ -291,7 +294,7 @@ public final class Storage {
         if (h instanceof double[] d) {
             return ofDoubles(d.clone(), newShape);
         }
-        return of(nd.reshape('c', newShape));
+        return of(nd.dup('c').reshape('c', newShape));
     }
 
     /**
@@ -299,6 +302,7 @@ public final class Storage {
      * no user-visible tensor shares, such as an op's fresh result or a gradient, which are never written.
      */
     public Storage viewAs(long[] newShape) {
+        share(); // the heap array now has two owners
         Object h = heap;
         if (h instanceof float[] f) {
             return ofFloats(f, newShape);
@@ -309,11 +313,16 @@ public final class Storage {
         return of(nd.reshape('c', newShape));
     }
 
+    /*
+     * The in-place writers below hold this storage's lock, as nd() does when it moves the data into an ND4J
+     * array, so a write can never land in a heap array that a concurrent nd() has just copied and dropped.
+     */
+
     /**
      * In place: {@code this += alpha * src} for equal sizes. Used to accumulate gradients and by optimizers, so it
      * writes into the heap array or directly into the ND4J buffer without creating arrays.
      */
-    public void addScaled(Storage src, double alpha) {
+    public synchronized void addScaled(Storage src, double alpha) {
         if (src.size != size) {
             throw new IllegalArgumentException("addScaled: sizes differ: " + Arrays.toString(shape) + " and "
                     + Arrays.toString(src.shape));
@@ -354,8 +363,15 @@ public final class Storage {
         }
     }
 
+    /** In place {@code this op= b} (b broadcast), under this storage's lock. */
+    synchronized void binaryInto(Kernels.BinaryOp op, Storage b) {
+        if (!Kernels.heapBinaryInto(op, this, b)) {
+            Kernels.ndBinaryInto(op, this, b);
+        }
+    }
+
     /** In place: every element set to {@code v}. */
-    public void fill(double v) {
+    public synchronized void fill(double v) {
         Object h = heap;
         if (h instanceof float[] f) {
             Arrays.fill(f, (float) v);
@@ -367,7 +383,7 @@ public final class Storage {
     }
 
     /** In place: copy of {@code src} (same size, converted to this type). */
-    public void assign(Storage src) {
+    public synchronized void assign(Storage src) {
         Object h = heap;
         if (h instanceof float[] f) {
             System.arraycopy(src.floats(), 0, f, 0, size);
@@ -380,7 +396,7 @@ public final class Storage {
     }
 
     /** In place: the element at row-major position {@code flat} set to {@code v}. */
-    public void put(int flat, double v) {
+    public synchronized void put(int flat, double v) {
         Object h = heap;
         if (h instanceof float[] f) {
             f[flat] = (float) v;

@@ -299,9 +299,10 @@ public class Tensor {
      * @throws IllegalArgumentException when the shape or device differs from this tensor's
      */
     public void setGrad(Tensor g) {
-        if (g != null && (!Arrays.equals(g.shape(), shape()) || !g.device.equals(device))) {
-            throw new IllegalArgumentException("setGrad: assigned grad has shape " + Shapes.str(g.shape())
-                    + " on " + g.device + ", but the tensor has shape " + Shapes.str(shape()) + " on " + device);
+        if (g != null && (!Arrays.equals(g.shape(), shape()) || !g.device.equals(device) || g.dtype() != dtype())) {
+            throw new IllegalArgumentException("setGrad: assigned grad has shape " + Shapes.str(g.shape()) + ", "
+                    + g.dtype() + " on " + g.device + ", but the tensor has shape " + Shapes.str(shape()) + ", "
+                    + dtype() + " on " + device);
         }
         this.grad = g;
     }
@@ -518,17 +519,17 @@ public class Tensor {
         return MatMul.mm(this, other);
     }
 
-    /** Transpose of a tensor of at most 2 dimensions. PyTorch: {@code x.t()}. */
+    /** Transpose of a tensor of at most 2 dimensions, as a copy (PyTorch: a view). PyTorch: {@code x.t()}. */
     public Tensor t() {
         return Transpose.t(this);
     }
 
-    /** Swaps dimensions {@code d0} and {@code d1}. PyTorch: {@code x.transpose(d0, d1)}. */
+    /** Swaps dimensions {@code d0} and {@code d1}, as a copy (PyTorch: a view). PyTorch: {@code x.transpose(d0, d1)}. */
     public Tensor transpose(int d0, int d1) {
         return Transpose.apply(this, d0, d1);
     }
 
-    /** Same data, new shape; one dimension may be -1. PyTorch: {@code x.reshape(shape)}. */
+    /** The elements under a new shape (one dimension may be -1), as a copy. PyTorch: {@code x.reshape(shape)}. */
     public Tensor reshape(long... shape) {
         return Reshape.apply(this, shape);
     }
@@ -759,13 +760,18 @@ public class Tensor {
     /** PyTorch's text, e.g. {@code tensor([[0.0248, 0.1408]], grad_fn=<AddmmBackward>)}. */
     @Override
     public String toString() {
+        // PyTorch's order: device, size (empty tensors), dtype, then grad_fn or requires_grad
         StringBuilder suffix = new StringBuilder();
         if (!device.isCpu()) {
             suffix.append(", device='").append(device).append('\'');
         }
-        if (dtype() == DataType.DOUBLE || dtype() == DataType.INT || dtype() == DataType.HALF
-                || dtype() == DataType.BFLOAT16) {
-            suffix.append(", dtype=").append(TensorFormat.torchName(dtype()));
+        if (numel() == 0 && dim() != 1) {
+            suffix.append(", size=").append(TensorFormat.shapeTuple(storage.shape()));
+        }
+        DataType t = dtype();
+        boolean implicit = t == DataType.FLOAT || ((t == DataType.LONG || t == DataType.BOOL) && numel() > 0);
+        if (!implicit) {
+            suffix.append(", dtype=").append(TensorFormat.torchName(t));
         }
         if (gradFn != null) {
             suffix.append(", grad_fn=<").append(gradFn.name()).append('>');

@@ -29,6 +29,9 @@ final class TensorFormat {
             case LONG: return "torch.int64";
             case INT: return "torch.int32";
             case BOOL: return "torch.bool";
+            case SHORT: return "torch.int16";
+            case BYTE: return "torch.int8";
+            case UBYTE: return "torch.uint8";
             default: return "torch." + t.name().toLowerCase(Locale.ROOT);
         }
     }
@@ -37,8 +40,7 @@ final class TensorFormat {
         int indent = prefix.length();
         long[] shape = a.shape();
         if (a.size() == 0) {
-            String size = shape.length == 1 ? "" : ", size=" + shapeTuple(shape);
-            return prefix + "[]" + size + suffix + ")";
+            return prefix + "[]" + suffix + ")";
         }
         boolean summarize = a.size() > THRESHOLD;
         double[] values = a.doubles();
@@ -47,7 +49,7 @@ final class TensorFormat {
         return prefix + body + suffix + ")";
     }
 
-    private static String shapeTuple(long[] shape) {
+    static String shapeTuple(long[] shape) {
         StringBuilder sb = new StringBuilder("(");
         for (int i = 0; i < shape.length; i++) {
             sb.append(i > 0 ? ", " : "").append(shape[i]);

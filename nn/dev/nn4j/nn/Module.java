@@ -433,6 +433,7 @@ public abstract class Module {
                     Tensor grad = p.grad();
                     p.setGrad(null);
                     p.setData(fn.apply(p.data()));
+                    p.array(); // parameters live in ND4J arrays, whatever fn produced
                     if (grad != null) {
                         p.setGrad(fn.apply(grad.data()));
                     }
@@ -440,6 +441,7 @@ public abstract class Module {
                 for (Tensor b : m.buffers.values()) {
                     if (seen.add(b)) {
                         b.setData(fn.apply(b.data()));
+                        b.array();
                     }
                 }
             }

@@ -55,6 +55,7 @@ public class Parameter extends Tensor {
 
     /** Gives a placeholder its storage, keeping this object's identity. PyTorch: {@code param.materialize(shape)}. */
     public void materialize(Tensor data) {
+        data.array(); // parameters live in ND4J arrays
         setData(data);
         uninitialized = false;
     }

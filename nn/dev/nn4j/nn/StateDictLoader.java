@@ -59,6 +59,13 @@ public final class StateDictLoader {
         problems.add(problem);
     }
 
+    /** Counts {@code key} as belonging to the module (so it is not also reported as unexpected). */
+    public void consume(String key) {
+        if (source.containsKey(key)) {
+            consumed.add(key);
+        }
+    }
+
     LoadResult finish(String moduleName, boolean strict) {
         List<String> unexpected = new ArrayList<>();
         for (String k : source.keySet()) {

@@ -45,7 +45,10 @@ public final class Linear extends Function {
                     + x.dtype() + ", weight " + weight.dtype() + (bias == null ? "" : ", bias " + bias.dtype()));
         }
         long[] xs = x.shape();
-        int rows = (int) (x.numel() / Math.max(1, in));
+        int rows = 1;
+        for (int d = 0; d < xs.length - 1; d++) {
+            rows *= (int) xs[d];
+        }
         Storage y = Kernels.gemmInto(storage(x), storage(weight), false, true, rows, (int) out, (int) in,
                 bias == null ? null : storage(bias));
         if (xs.length != 2) {
@@ -66,7 +69,10 @@ public final class Linear extends Function {
         long[] ws = w.shape();
         int out = (int) ws[0];
         int in = (int) ws[1];
-        int rows = g.size() / Math.max(1, out);
+        int rows = 1;
+        for (int d = 0; d < inputShape.length - 1; d++) {
+            rows *= (int) inputShape[d];
+        }
         Storage gx = needsInputGrad(0) ? Kernels.gemmInto(g, w, false, false, rows, in, out, null).viewAs(inputShape)
                 : null;
         Storage gw = needsInputGrad(1) ? Kernels.gemmInto(g, x, true, false, out, in, rows, null) : null;

@@ -44,6 +44,10 @@ public final class MatMul extends Function {
                     + a.dtype() + " and " + b.dtype() + " (shapes " + Shapes.str(a.shape()) + " and "
                     + Shapes.str(b.shape()) + ")");
         }
+        if (a.dim() == 1 && b.dim() == 1) {
+            // a dot product, 0-d, as torch.matmul gives
+            return matmul(a.reshape(1, a.size(0)), b.reshape(b.size(0), 1)).reshape();
+        }
         if (a.dim() == 1) {
             Tensor r = matmul(a.reshape(1, a.size(0)), b);
             long[] s = r.shape();

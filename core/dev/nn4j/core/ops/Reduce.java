@@ -53,7 +53,12 @@ public final class Reduce extends Function {
         } else {
             out = Storage.of(org.nd4j.linalg.factory.Nd4j.scalar(in.type(), n == 0 ? 0 : in.nd().sumNumber().longValue()));
         }
-        return record(new Reduce(mean, x.shape(), -1, n), out, x);
+        return record(new Reduce(mean, x.shape(), -1, n), back(out, x), x);
+    }
+
+    /** The result in the input's floating type when it was computed in float32 for a half type. */
+    private static Storage back(Storage out, Tensor x) {
+        return x.dtype().isFPType() && out.type() != x.dtype() ? out.cast(x.dtype()) : out;
     }
 
     private static Tensor along(Tensor x, int dim, boolean keepDim, boolean mean) {
@@ -74,7 +79,7 @@ public final class Reduce extends Function {
             INDArray a = in.nd();
             out = Storage.of(a.sum(keepDim, d));
         }
-        return record(new Reduce(mean, x.shape(), d, n), out, x);
+        return record(new Reduce(mean, x.shape(), d, n), back(out, x), x);
     }
 
     private static Storage input(Tensor x, boolean mean) {
@@ -82,7 +87,11 @@ public final class Reduce extends Function {
             throw new IllegalArgumentException("mean(): could not infer output dtype. Input dtype must be either "
                     + "a floating point or complex dtype. Got: " + x.dtype());
         }
-        return x.dtype() == DataType.BOOL ? storage(x).cast(DataType.LONG) : storage(x);
+        if (x.dtype() == DataType.BOOL) {
+            return storage(x).cast(DataType.LONG);
+        }
+        // float16/bfloat16: computed in float32, the result cast back (see back())
+        return x.dtype().isFPType() && !storage(x).isFloating() ? storage(x).cast(DataType.FLOAT) : storage(x);
     }
 
     @Override

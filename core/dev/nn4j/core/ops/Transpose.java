@@ -7,7 +7,10 @@ import dev.nn4j.core.Shapes;
 import dev.nn4j.core.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Swapping two dimensions (a view of the input, as in PyTorch); backward swaps them back. */
+/**
+ * Swapping two dimensions; backward swaps them back. The result is a copy (PyTorch returns a view): nn4j never
+ * aliases op results, so in-place writes to a result never reach its input.
+ */
 public final class Transpose extends Function {
     private final int d0;
     private final int d1;
@@ -56,7 +59,7 @@ public final class Transpose extends Function {
         }
         perm[a] = b;
         perm[b] = a;
-        return Storage.of(x.permute(perm));
+        return Storage.of(x.permute(perm).dup('c'));
     }
 
     @Override

@@ -131,8 +131,12 @@ public final class Unary extends Function {
         } else if (kind == Kind.NEG || kind == Kind.ABS || kind == Kind.RELU) {
             out = Storage.of(integerForward(kind, in.nd()));
         } else {
+            // integers give float32 (as in PyTorch); float16/bfloat16 compute in float32 and keep their type
             in = in.cast(DataType.FLOAT);
             out = forward(kind, in, p);
+            if (x.dtype().isFPType()) {
+                out = out.cast(x.dtype());
+            }
         }
         Unary fn = new Unary(kind, p);
         if (recording(x)) {

@@ -197,6 +197,12 @@ class ModuleTest {
         assertEquals("Sequential(\n  (0): Linear(in_features=5, out_features=3, bias=True)\n)", lazy.toString());
         assertArrayEquals(values(((Linear) source.get(0)).weight()), values(((Linear) lazy.get(0)).weight()), 0);
 
+        Sequential wrongOut = new Sequential(new LazyLinear(4));
+        IllegalArgumentException mismatch = assertThrows(IllegalArgumentException.class,
+                () -> wrongOut.loadStateDict(source.stateDict()));
+        assertTrue(mismatch.getMessage().contains("size mismatch for 0.weight")
+                && !mismatch.getMessage().contains("Unexpected"), mismatch.getMessage());
+
         Sequential refused = new Sequential(new LazyLinear(3));
         Map<String, Tensor> bad = new java.util.LinkedHashMap<>(source.stateDict());
         bad.put("extra", Tensor.ones(1));
