@@ -40,6 +40,7 @@ public final class Autograd {
                     continue;
                 }
                 Tensor[] inputs = fn.inputs();
+                fn.checkSaved();
                 Storage[] grads = fn.backward(g);
                 for (int i = 0; i < grads.length; i++) {
                     for (int j = i + 1; j < grads.length; j++) {

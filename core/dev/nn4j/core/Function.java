@@ -15,6 +15,8 @@ public abstract class Function {
     private Tensor[] inputs;
     private boolean[] needsGrad;
     private boolean released;
+    private java.util.List<Storage> saved;
+    private int[] savedVersions;
     /** Sum of the gradients that reached this node's output during the current backward pass. */
     Storage pendingGrad;
 
@@ -28,6 +30,39 @@ public abstract class Function {
     /** The name printed in {@code grad_fn=<...>}, PyTorch style: {@code AddmmBackward}. */
     public String name() {
         return getClass().getSimpleName() + "Backward";
+    }
+
+    /**
+     * Keeps {@code s} for the backward and remembers its version, so that an in-place write to it before the
+     * backward is reported instead of silently giving wrong gradients. Returns {@code s}.
+     */
+    protected final Storage save(Storage s) {
+        if (saved == null) {
+            saved = new java.util.ArrayList<>(3);
+            savedVersions = new int[3];
+        }
+        if (saved.size() == savedVersions.length) {
+            savedVersions = java.util.Arrays.copyOf(savedVersions, savedVersions.length * 2);
+        }
+        savedVersions[saved.size()] = s.version();
+        saved.add(s);
+        return s;
+    }
+
+    /** Refuses to run the backward when a saved value was modified in place since the forward. */
+    void checkSaved() {
+        if (saved == null) {
+            return;
+        }
+        for (int i = 0; i < saved.size(); i++) {
+            Storage s = saved.get(i);
+            if (s.version() != savedVersions[i]) {
+                throw new IllegalStateException("one of the variables needed for gradient computation has been "
+                        + "modified by an inplace operation: [" + s.type() + " " + Shapes.str(s.shape()) + "] is at "
+                        + "version " + s.version() + "; expected version " + savedVersions[i] + " instead (in "
+                        + name() + "). Modify it after backward(), or work on a copy.");
+            }
+        }
     }
 
     /** Whether input {@code i} needs a gradient (so the backward may skip work for it). */
@@ -120,6 +155,7 @@ public abstract class Function {
         released = true;
         inputs = null;
         pendingGrad = null;
+        saved = null;
         releaseSaved();
     }
 }

@@ -24,6 +24,8 @@ public final class Storage {
     private volatile INDArray nd;
     private volatile Object heap;
     private volatile java.nio.Buffer nio;
+    /** Count of in-place writes, so a backward can tell that a value it saved was changed since. */
+    private volatile int version;
     /** Set on a kernel's brand-new result that nothing else references, so a consumer may take it over. */
     private volatile boolean fresh;
 
@@ -75,6 +77,16 @@ public final class Storage {
             return ofFloats(f, shape);
         }
         return of(Nd4j.create(values, shape, DataType.DOUBLE).castTo(type));
+    }
+
+    /** How many in-place writes this storage has seen. PyTorch: {@code x._version}. */
+    public int version() {
+        return version;
+    }
+
+    /** Records an in-place write made outside this class (e.g. an optimizer writing an ND4J buffer directly). */
+    public void bumpVersion() {
+        version++;
     }
 
     /** Marks this storage as a kernel's new, unshared result; returns this. */
@@ -323,6 +335,7 @@ public final class Storage {
      * writes into the heap array or directly into the ND4J buffer without creating arrays.
      */
     public synchronized void addScaled(Storage src, double alpha) {
+        version++;
         if (src.size != size) {
             throw new IllegalArgumentException("addScaled: sizes differ: " + Arrays.toString(shape) + " and "
                     + Arrays.toString(src.shape));
@@ -365,6 +378,7 @@ public final class Storage {
 
     /** In place {@code this op= b} (b broadcast), under this storage's lock. */
     synchronized void binaryInto(Kernels.BinaryOp op, Storage b) {
+        version++;
         if (!Kernels.heapBinaryInto(op, this, b)) {
             Kernels.ndBinaryInto(op, this, b);
         }
@@ -372,6 +386,7 @@ public final class Storage {
 
     /** In place: every element set to {@code v}. */
     public synchronized void fill(double v) {
+        version++;
         Object h = heap;
         if (h instanceof float[] f) {
             Arrays.fill(f, (float) v);
@@ -384,6 +399,7 @@ public final class Storage {
 
     /** In place: copy of {@code src} (same size, converted to this type). */
     public synchronized void assign(Storage src) {
+        version++;
         Object h = heap;
         if (h instanceof float[] f) {
             System.arraycopy(src.floats(), 0, f, 0, size);
@@ -397,6 +413,7 @@ public final class Storage {
 
     /** In place: the element at row-major position {@code flat} set to {@code v}. */
     public synchronized void put(int flat, double v) {
+        version++;
         Object h = heap;
         if (h instanceof float[] f) {
             f[flat] = (float) v;

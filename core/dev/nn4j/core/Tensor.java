@@ -370,7 +370,9 @@ public class Tensor {
     }
 
     /**
-     * A detached tensor sharing this storage: writes through it change this tensor and are never recorded.
+     * A detached tensor sharing this storage: writes through it change this tensor and are never recorded; unlike
+     * PyTorch's {@code .data}, such a write still counts for the in-place check, so a graph that saved the old value
+     * refuses to backward instead of silently using the new one.
      * PyTorch: {@code x.data}.
      */
     public Tensor data() {

@@ -18,7 +18,7 @@ public final class Tying {
         Sequential net = new Sequential(new Linear(4, 8), new ReLU(), shared, new ReLU(), shared, new ReLU(),
                 new Linear(8, 1));
         Tensor x = Tensor.rand(2, 4);
-        Tensor y = net.call(x);
+        net.call(x).sum().backward();
         Linear at2 = net.get(2);
         Linear at4 = net.get(4);
         System.out.println("same values: " + at2.weight().data().get(0).eq(at4.weight().data().get(0)));
@@ -27,8 +27,6 @@ public final class Tying {
         System.out.println("same object: " + (at2.weight() == at4.weight()));
         System.out.println("named_parameters: " + net.namedParameters().keySet());
         System.out.println("state_dict keys: " + net.stateDict().keySet());
-
-        y.sum().backward();
         System.out.println("shared weight's gradient (the sum over both uses): " + at2.weight().grad());
     }
 }

@@ -115,6 +115,7 @@ public abstract class Optimizer {
                 ParamState s = state.computeIfAbsent(p, k -> new ParamState());
                 s.follow(p);
                 update(p, grad, s);
+                p.storage().bumpVersion(); // a graph that saved p must not backward through the old value
             }
         }
     }

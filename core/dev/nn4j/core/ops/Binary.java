@@ -55,11 +55,11 @@ public final class Binary extends Function {
         if (recording(a, b)) {
             // only what the backward reads is kept
             if (op == BinaryOp.MUL) {
-                fn.a = storage(a);
-                fn.b = storage(b);
+                fn.a = fn.save(storage(a));
+                fn.b = fn.save(storage(b));
             } else if (op == BinaryOp.DIV) {
-                fn.b = storage(b);
-                fn.out = y;
+                fn.b = fn.save(storage(b));
+                fn.out = fn.save(y);
             }
         }
         return record(fn, y, a, b);

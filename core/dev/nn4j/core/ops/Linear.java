@@ -58,8 +58,8 @@ public final class Linear extends Function {
         }
         Linear fn = new Linear(xs, bias != null);
         if (recording(x, weight, bias)) {
-            fn.x = storage(x);
-            fn.w = storage(weight);
+            fn.x = fn.save(storage(x));
+            fn.w = fn.save(storage(weight));
         }
         return bias == null ? record(fn, y, x, weight) : record(fn, y, x, weight, bias);
     }

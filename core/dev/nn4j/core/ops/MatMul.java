@@ -72,8 +72,8 @@ public final class MatMul extends Function {
                 : Kernels.gemm(storage(a), storage(b), false, false);
         MatMul fn = new MatMul(batched);
         if (recording(a, b)) {
-            fn.a = storage(a);
-            fn.b = storage(b);
+            fn.a = fn.save(storage(a));
+            fn.b = fn.save(storage(b));
         }
         return record(fn, out, a, b);
     }

@@ -69,7 +69,7 @@ public final class Softmax extends Function {
         }
         Softmax fn = new Softmax(log, d);
         Storage y = Storage.fromDoubles(out, x.shape(), in.type());
-        fn.y = y;
+        fn.y = fn.save(y);
         return record(fn, y, x);
     }
 

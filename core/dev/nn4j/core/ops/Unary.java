@@ -140,8 +140,8 @@ public final class Unary extends Function {
         }
         Unary fn = new Unary(kind, p);
         if (recording(x)) {
-            fn.x = in;
-            fn.y = out;
+            fn.x = fn.save(in);
+            fn.y = fn.save(out);
         }
         return record(fn, out, x);
     }

@@ -55,6 +55,27 @@ class AutogradTest {
     }
 
     @Test
+    void modifyingASavedValueInPlaceBeforeBackwardIsRefused() {
+        Tensor w = Tensor.of(new double[] {1, 2}).requiresGrad(true);
+        Tensor x = Tensor.of(new double[] {3, 4});
+        Tensor loss = w.mul(x).sum();
+        x.addi(1); // x was saved by mul: its gradient for w would silently use the new value
+        IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+        assertTrue(e.getMessage().contains("modified by an inplace operation") && e.getMessage().contains("MulBackward")
+                && e.getMessage().contains("[2]"), e.getMessage());
+        assertNull(w.grad(), "nothing was accumulated");
+
+        Tensor loss2 = w.mul(x).sum();
+        try (NoGrad g = NoGrad.enter()) {
+            w.data().muli(2);
+        }
+        assertThrows(IllegalStateException.class, loss2::backward);
+        Tensor ok = w.mul(x).sum();
+        ok.backward();
+        assertArrayEquals(new double[] {4, 5}, values(w.grad()), 0);
+    }
+
+    @Test
     void aSeedGradientMadeByAnOpIsNeverTakenOverByALeaf() {
         Tensor w = Tensor.of(new double[] {1, 2, 3, 4}, 2, 2).requiresGrad(true);
         Tensor seed = Tensor.of(new double[] {1, 0, 0, 1}, 2, 2).matmul(Tensor.ones(2, 2).to(DataType.DOUBLE));

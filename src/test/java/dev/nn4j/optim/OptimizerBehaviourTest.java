@@ -199,6 +199,20 @@ class OptimizerBehaviourTest {
 
     // ---------------------------------------------------------------- save and resume
 
+    @Test
+    void aStepBetweenForwardAndBackwardIsReported() {
+        Sequential n = new Sequential(new Linear(3, 5), new Tanh(), new Linear(5, 2));
+        Optimizer opt = new SGD(n.parameters(), 0.1);
+        Tensor xf = x.to(DataType.FLOAT);
+        Functional.mseLoss(n.call(xf), y.to(DataType.FLOAT)).backward();
+        Tensor pending = Functional.mseLoss(n.call(xf), y.to(DataType.FLOAT));
+        opt.step();
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                pending::backward);
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("modified by an inplace operation"),
+                e.getMessage());
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"sgd", "sgd_momentum_wd", "sgd_nesterov", "adam"})
     void gradientsHeldInNd4jArraysStepLikeHeapGradients(String name) {
