@@ -104,12 +104,10 @@ public final class Kernels {
         }
     }
 
-    /** In place: {@code target op= b}, with {@code b} broadcast to {@code target}'s shape. */
-    public static void binaryInto(BinaryOp op, Storage target, Storage b) {
-        target.binaryInto(op, b);
-    }
-
-    /** The heap half of {@link #binaryInto}: false when {@code target} is not (or no longer) on the heap. */
+    /**
+     * In place on the heap: {@code target op= b}, {@code b} broadcast to {@code target}'s shape; false when
+     * {@code target} is not on the heap. Called by {@link Storage} under its lock.
+     */
     static boolean heapBinaryInto(BinaryOp op, Storage target, Storage b) {
         if (target.onHeap() && b.isFloating()) {
             if (target.type() == DataType.FLOAT) {
@@ -124,7 +122,7 @@ public final class Kernels {
         return false;
     }
 
-    /** The ND4J half of {@link #binaryInto}. */
+    /** In place through ND4J: {@code target op= b}. Called by {@link Storage} under its lock. */
     static void ndBinaryInto(BinaryOp op, Storage target, Storage b) {
         INDArray t = target.nd();
         INDArray y = align(b.nd(), t.rank(), t.dataType());

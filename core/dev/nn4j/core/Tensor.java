@@ -744,7 +744,7 @@ public class Tensor {
             throw new IllegalArgumentException(op + ": result type " + other.dtype()
                     + " can't be cast to the desired output type " + dtype());
         }
-        Kernels.binaryInto(kind, storage, other.storage);
+        storage.binaryInto(kind, other.storage);
         return this;
     }
 

@@ -13,13 +13,7 @@ public abstract class Loss extends Module {
         if (input == null || target == null) {
             throw new IllegalArgumentException(typeName() + ": input and target must not be null");
         }
-        try {
-            return compute(input, target);
-        } catch (ModuleInputException e) {
-            throw e;
-        } catch (IllegalArgumentException e) {
-            throw new ModuleInputException(describe(), "", e.getMessage(), e);
-        }
+        return guarded(() -> compute(input, target));
     }
 
     /** The loss itself. */

@@ -52,14 +52,24 @@ public abstract class Module {
      * @throws ModuleInputException naming this module, its path and the shapes when the input is wrong for it
      */
     public final Tensor call(Tensor x) {
-        ArrayDeque<Module> calls = CALLS.get();
-        calls.addLast(this);
-        try {
+        return guarded(() -> {
             if (x == null) {
                 throw new IllegalArgumentException("input is null");
             }
             prepare(x);
             return forward(x);
+        });
+    }
+
+    /**
+     * Runs {@code body} as this module's call: on this thread's call stack (which gives error messages their
+     * path), with bad input reported as a {@link ModuleInputException} naming this module and its path.
+     */
+    final Tensor guarded(java.util.function.Supplier<Tensor> body) {
+        ArrayDeque<Module> calls = CALLS.get();
+        calls.addLast(this);
+        try {
+            return body.get();
         } catch (ModuleInputException e) {
             throw e;
         } catch (IllegalArgumentException e) {
