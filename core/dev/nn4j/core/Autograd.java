@@ -41,7 +41,16 @@ public final class Autograd {
                 }
                 Tensor[] inputs = fn.inputs();
                 fn.checkSaved();
-                Storage[] grads = fn.backward(g);
+                Tensor target = targetLeaf(fn, inputs);
+                Storage[] grads;
+                if (target == null) {
+                    grads = fn.backward(g);
+                } else {
+                    // the leaf's lock is held while BLAS writes its grad, as accumulateLeaf holds it to add
+                    synchronized (target) {
+                        grads = backwardInto(fn, g, inputs, target);
+                    }
+                }
                 for (int i = 0; i < grads.length; i++) {
                     for (int j = i + 1; j < grads.length; j++) {
                         if (grads[i] != null && grads[i] == grads[j]) {
@@ -52,7 +61,7 @@ public final class Autograd {
                 for (int i = 0; i < inputs.length; i++) {
                     Tensor in = inputs[i];
                     if (in == null || grads[i] == null || !fn.needsInputGrad(i)) {
-                        continue;
+                        continue; // also where a gradient was written in place
                     }
                     Storage gi = Kernels.sumToShape(grads[i], in.storage().shape()).cast(in.dtype());
                     dev.nn4j.core.Function producer = in.gradFn();
@@ -77,12 +86,87 @@ public final class Autograd {
 
     private static void accumulateLeaf(Tensor leaf, Storage g) {
         synchronized (leaf) {
-            Tensor current = leaf.grad();
-            if (current == null) {
-                // a copy unless g is a kernel's unshared result: g may be another input's gradient or the seed
-                leaf.setGradUnchecked(new Tensor(g.claim() ? g : g.copy(), leaf.device()));
+            Storage current = leaf.gradStorage();
+            if (current != null) {
+                current.addScaled(g, 1.0);
+                return;
+            }
+            // g itself when it is a kernel's unshared result, else the kept buffer of the last cleared gradient,
+            // else a copy: g may be another input's gradient or the seed
+            Storage s;
+            if (g.claim()) {
+                s = g;
             } else {
-                current.storage().addScaled(g, 1.0);
+                s = leaf.takeGradSpare();
+                if (s == null) {
+                    s = g.copy();
+                } else {
+                    s.assign(g);
+                }
+            }
+            leaf.setGradUnchecked(new Tensor(s, leaf.device()));
+        }
+    }
+
+    /**
+     * The one leaf input of {@code fn} whose gradient the backward may write in place, or null. Only a leaf that
+     * requires grad, appears once among the inputs, and has (or had, before it was cleared) a gradient buffer
+     * that BLAS can write: a first backward goes the ordinary way, and the buffers are reused from then on.
+     */
+    private static Tensor targetLeaf(dev.nn4j.core.Function fn, Tensor[] inputs) {
+        if (!Kernels.directBlas()) {
+            return null;
+        }
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor in = inputs[i];
+            if (in == null || !fn.writesGradInPlace(i) || !fn.needsInputGrad(i) || in.gradFn() != null
+                    || !in.requiresGrad() || !in.storage().isFloating()) {
+                continue;
+            }
+            boolean once = true;
+            for (int j = 0; j < inputs.length; j++) {
+                once &= j == i || inputs[j] != in;
+            }
+            if (once) {
+                return in;
+            }
+        }
+        return null;
+    }
+
+    /** Runs {@code fn}'s backward with {@code leaf}'s gradient buffer as the target for its input. */
+    private static Storage[] backwardInto(dev.nn4j.core.Function fn, Storage g, Tensor[] inputs, Tensor leaf) {
+        GradTarget target = null;
+        Storage current = leaf.gradStorage();
+        if (current != null) {
+            if (current.isDirect()) {
+                target = new GradTarget(current, true);
+            }
+        } else {
+            Storage spare = leaf.takeGradSpare();
+            if (spare != null) {
+                // the second backward of a training loop: from now on the gradient lives in one direct buffer
+                target = new GradTarget(spare.isDirect() ? spare : Storage.direct(spare.type(), spare.shape()), false);
+            }
+        }
+        if (target == null) {
+            return fn.backward(g);
+        }
+        GradTarget[] targets = new GradTarget[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            targets[i] = inputs[i] == leaf ? target : null;
+        }
+        fn.targets = targets;
+        try {
+            return fn.backward(g);
+        } finally {
+            fn.targets = null;
+            if (target.written()) {
+                if (!target.accumulate()) {
+                    leaf.setGradUnchecked(new Tensor(target.storage(), leaf.device()));
+                }
+            } else if (!target.accumulate()) {
+                leaf.keepGradSpare(target.storage()); // not used this time: keep it for the next
             }
         }
     }

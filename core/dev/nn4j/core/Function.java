@@ -19,6 +19,8 @@ public abstract class Function {
     private int[] savedVersions;
     /** Sum of the gradients that reached this node's output during the current backward pass. */
     Storage pendingGrad;
+    /** Where the current backward may write an input's gradient in place (see {@link GradTarget}); else null. */
+    GradTarget[] targets;
 
     /** Gradients for each input given the gradient of the output; {@code null} where none is needed. */
     protected abstract Storage[] backward(Storage gradOutput);
@@ -63,6 +65,25 @@ public abstract class Function {
                         + name() + "). Modify it after backward(), or work on a copy.");
             }
         }
+    }
+
+    /**
+     * Whether this op's backward can write input {@code i}'s gradient straight into a buffer it is given
+     * ({@link #gradTarget}); false unless overridden. Linear's weight does, so BLAS writes the weight gradient
+     * into the parameter's own {@code grad}.
+     */
+    protected boolean writesGradInPlace(int i) {
+        return false;
+    }
+
+    /**
+     * The buffer the backward now running should write input {@code i}'s gradient into, or null (then it returns
+     * the gradient as usual). When it writes it, it calls {@link GradTarget#markWritten} and returns null for
+     * that input.
+     */
+    protected final GradTarget gradTarget(int i) {
+        GradTarget[] t = targets;
+        return t == null ? null : t[i];
     }
 
     /** Whether input {@code i} needs a gradient (so the backward may skip work for it). */

@@ -454,6 +454,52 @@ public final class Kernels {
         return Storage.ofDoubles(out, outShape).markFresh();
     }
 
+    /** True where BLAS is called directly on host buffers (the CPU backend); elsewhere ND4J's own ops run. */
+    public static boolean directBlas() {
+        return DIRECT_BLAS;
+    }
+
+    /**
+     * {@code c = op(a) x op(b)}, or {@code c += op(a) x op(b)} when {@code accumulate}, written by BLAS straight
+     * into {@code c}'s buffer ({@code [m, n]}, dense, direct: see {@link GradTarget}); shapes as in
+     * {@link #gemmInto}.
+     */
+    public static void gemmTo(Storage a, Storage b, boolean transA, boolean transB, int m, int n, int k, Storage c,
+                              boolean accumulate) {
+        if (c.size() != m * n || c.type() != a.type() || !c.isDirect()) {
+            throw new IllegalArgumentException("gemmTo: target " + c.type() + " " + Shapes.str(c.shape())
+                    + " cannot hold a direct [" + m + ", " + n + "] " + a.type() + " product");
+        }
+        int lda = transA ? m : k;
+        int ldb = transB ? k : n;
+        if (k == 0) {
+            if (!accumulate) {
+                c.fill(0);
+            }
+            return;
+        }
+        if (a.type() == DataType.FLOAT) {
+            Scratch sc = SCRATCH.get();
+            openblas_nolapack.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k,
+                    1f, sc.stage(0, a), lda, sc.stage(1, b), ldb, accumulate ? 1f : 0f, c.floatBuffer(), n);
+        } else {
+            openblas_nolapack.cblas_dgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k,
+                    1.0, a.doubleBuffer(), lda, b.doubleBuffer(), ldb, accumulate ? 1.0 : 0.0, c.doubleBuffer(), n);
+        }
+    }
+
+    /**
+     * {@code y += alpha * x} by BLAS when both are direct float buffers of {@code n} elements on the CPU backend;
+     * returns false (and does nothing) otherwise. For optimizers: PyTorch's {@code p.add_(g, alpha=-lr)}.
+     */
+    public static boolean axpy(float alpha, java.nio.FloatBuffer x, java.nio.FloatBuffer y, int n) {
+        if (!DIRECT_BLAS || !x.isDirect() || !y.isDirect() || x.capacity() < n || y.capacity() < n) {
+            return false;
+        }
+        openblas_nolapack.cblas_saxpy(n, alpha, x, 1, y, 1);
+        return true;
+    }
+
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**

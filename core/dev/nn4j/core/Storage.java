@@ -158,6 +158,23 @@ public final class Storage {
         }
     }
 
+    /**
+     * Zeros of float32 or float64 in an ND4J array, whose buffer BLAS can write directly: for gradient buffers
+     * that are kept and reused across backward passes.
+     */
+    static Storage direct(DataType type, long[] shape) {
+        return of(Nd4j.create(type, shape));
+    }
+
+    /** True when BLAS can write this storage in place: float32/float64 in a dense row-major direct buffer. */
+    boolean isDirect() {
+        INDArray a = nd;
+        if (heap != null || a == null || size == 0 || !isFloating() || !isDenseC(a)) {
+            return false;
+        }
+        return type == DataType.FLOAT ? floatBuffer().isDirect() : doubleBuffer().isDirect();
+    }
+
     /** True while the data lives in a heap array. */
     public boolean onHeap() {
         return heap != null;
@@ -405,6 +422,10 @@ public final class Storage {
             System.arraycopy(src.floats(), 0, f, 0, size);
         } else if (h instanceof double[] d) {
             System.arraycopy(src.doubles(), 0, d, 0, size);
+        } else if (type == DataType.FLOAT && isDenseC(nd) && src.isFloating() && size > 0) {
+            floatBuffer().put(0, src.floats(), 0, size); // no ND4J array made for a heap source
+        } else if (type == DataType.DOUBLE && isDenseC(nd) && src.isFloating() && size > 0) {
+            doubleBuffer().put(0, src.doubles(), 0, size);
         } else {
             INDArray s = src.nd();
             nd.assign(s.dataType() == type ? s.reshape(nd.shape()) : s.castTo(type).reshape(nd.shape()));

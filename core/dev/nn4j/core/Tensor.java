@@ -37,6 +37,13 @@ public class Tensor {
     private Device device;
     private boolean requiresGrad;
     private Tensor grad;
+    /** {@link #grad} was made by the backward engine and never handed out, so its buffer may be reused. */
+    private boolean gradPrivate;
+    /**
+     * A cleared private gradient's buffer, kept for the next backward: PyTorch's caching allocator in small, so a
+     * training loop that sets gradients to null each step allocates no gradient memory in the steady state.
+     */
+    private Storage gradSpare;
     private Function gradFn;
 
     Tensor(INDArray value, Device device) {
@@ -290,7 +297,19 @@ public class Tensor {
 
     /** The accumulated gradient, or null until a backward reaches this leaf. PyTorch: {@code x.grad}. */
     public Tensor grad() {
+        gradPrivate = false; // the caller may keep it: its buffer must never be reused behind the caller's back
         return grad;
+    }
+
+    /**
+     * The gradient's data (null when there is none) without handing the gradient tensor out. Internal, for
+     * optimizers: a gradient that {@link #grad()} never handed out keeps its buffer for the next backward once it
+     * is cleared ({@code setGrad(null)}, {@code zeroGrad()}), where one that was handed out stays untouched, as
+     * in PyTorch.
+     */
+    public Storage gradStorage() {
+        Tensor g = grad;
+        return g == null ? null : g.storage;
     }
 
     /**
@@ -304,11 +323,35 @@ public class Tensor {
                     + g.dtype() + " on " + g.device + ", but the tensor has shape " + Shapes.str(shape()) + ", "
                     + dtype() + " on " + device);
         }
+        if (g == null && grad != null && gradPrivate) {
+            gradSpare = grad.storage;
+        }
         this.grad = g;
+        this.gradPrivate = false;
     }
 
+    /** Sets a gradient the engine made (nobody else holds it, so its buffer may be reused once cleared). */
     void setGradUnchecked(Tensor g) {
         this.grad = g;
+        this.gradPrivate = true;
+    }
+
+    /**
+     * Takes the kept buffer of a cleared gradient, or null when there is none or it no longer fits this tensor's
+     * shape, dtype or device.
+     */
+    Storage takeGradSpare() {
+        Storage s = gradSpare;
+        gradSpare = null;
+        if (s == null || s.type() != dtype() || !Arrays.equals(s.shape(), storage.shape())) {
+            return null;
+        }
+        return s;
+    }
+
+    /** Keeps {@code s} as the buffer for this tensor's next gradient (see {@link #takeGradSpare}). */
+    void keepGradSpare(Storage s) {
+        gradSpare = s;
     }
 
     /** True for tensors made by the user (not by a recorded op). PyTorch: {@code x.is_leaf}. */
@@ -386,6 +429,7 @@ public class Tensor {
     public void setData(Tensor source) {
         this.storage = source.storage;
         this.device = source.device;
+        this.gradSpare = null; // may belong to the old device or dtype
     }
 
     /** This tensor converted to {@code type} (recorded); the same object when it already has that type. PyTorch: {@code x.to(dtype)}. */

@@ -1,5 +1,6 @@
 package dev.nn4j.optim;
 
+import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
 import dev.nn4j.nn.Parameter;
 import java.util.LinkedHashMap;
@@ -137,7 +138,7 @@ public class Adam extends Optimizer {
     }
 
     @Override
-    void update(Parameter p, Tensor grad, ParamState s) {
+    void update(Parameter p, Storage grad, ParamState s) {
         Tensor avg = s.buffer(EXP_AVG);
         Tensor avgSq = s.buffer(EXP_AVG_SQ);
         if (avg == null) {

@@ -53,8 +53,7 @@ final class Flat {
      * Read access to a tensor's elements without making an ND4J array of a heap-held gradient; never write
      * through it.
      */
-    static Flat read(Tensor t) {
-        Storage s = t.storage();
+    static Flat read(Storage s) {
         return s.onHeap() && s.isFloating() ? new Flat(s) : of(s.nd());
     }
 

@@ -1,6 +1,7 @@
 package dev.nn4j.optim;
 
 import dev.nn4j.core.NoGrad;
+import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
 import dev.nn4j.nn.Parameter;
 import java.util.ArrayList;
@@ -85,7 +86,7 @@ public abstract class Optimizer {
     }
 
     /** Updates {@code p} in place from {@code grad}, reading and writing {@code s}; runs without recording. */
-    abstract void update(Parameter p, Tensor grad, ParamState s);
+    abstract void update(Parameter p, Storage grad, ParamState s);
 
     /** The class name, for messages. */
     final String name() {
@@ -108,7 +109,7 @@ public abstract class Optimizer {
         }
         try (NoGrad scope = NoGrad.enter()) {
             for (Parameter p : params) {
-                Tensor grad = p.grad();
+                Storage grad = p.gradStorage(); // not grad(): that would stop the buffer's reuse
                 if (grad == null || p.isUninitialized()) {
                     continue;
                 }
@@ -134,8 +135,8 @@ public abstract class Optimizer {
             for (Parameter p : params) {
                 if (setToNone) {
                     p.setGrad(null);
-                } else if (p.grad() != null) {
-                    p.grad().fill(0);
+                } else if (p.gradStorage() != null) {
+                    p.gradStorage().fill(0);
                 }
             }
         }

@@ -1,5 +1,7 @@
 package dev.nn4j.optim;
 
+import dev.nn4j.core.Kernels;
+import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
 import dev.nn4j.nn.Parameter;
 import java.nio.FloatBuffer;
@@ -186,7 +188,7 @@ public class SGD extends Optimizer {
     }
 
     @Override
-    void update(Parameter p, Tensor grad, ParamState s) {
+    void update(Parameter p, Storage grad, ParamState s) {
         OpMath m = OpMath.of(p.dtype());
         double decay = m.r(weightDecay);
         double mom = m.r(momentum);
@@ -204,6 +206,12 @@ public class SGD extends Optimizer {
         FloatBuffer wf = w.floatBuffer();
         FloatBuffer gf = g.floatBuffer();
         FloatBuffer bf = b == null ? null : b.floatBuffer();
+        if (wf != null && gf != null && b == null && weightDecay == 0
+                && Kernels.axpy((float) alpha, gf, wf, (int) w.size())) {
+            // plain SGD on direct buffers (the steady state: gradients are reused direct buffers): one BLAS axpy
+            w.commit();
+            return;
+        }
         if (wf != null && gf != null && (b == null || bf != null)) {
             // float32: Java float arithmetic rounds each operation exactly as PyTorch's float kernels do,
             // and the loop over NIO views runs at memory speed

@@ -1,6 +1,7 @@
 package dev.nn4j.core.ops;
 
 import dev.nn4j.core.Function;
+import dev.nn4j.core.GradTarget;
 import dev.nn4j.core.Kernels;
 import dev.nn4j.core.Shapes;
 import dev.nn4j.core.Storage;
@@ -75,7 +76,17 @@ public final class Linear extends Function {
         }
         Storage gx = needsInputGrad(0) ? Kernels.gemmInto(g, w, false, false, rows, in, out, null).viewAs(inputShape)
                 : null;
-        Storage gw = needsInputGrad(1) ? Kernels.gemmInto(g, x, true, false, out, in, rows, null) : null;
+        Storage gw = null;
+        if (needsInputGrad(1)) {
+            GradTarget target = gradTarget(1);
+            if (target == null) {
+                gw = Kernels.gemmInto(g, x, true, false, out, in, rows, null);
+            } else {
+                // straight into the weight's grad buffer: no [out, in] result to allocate, copy or add
+                Kernels.gemmTo(g, x, true, false, out, in, rows, target.storage(), target.accumulate());
+                target.markWritten();
+            }
+        }
         if (!hasBias) {
             return new Storage[] {gx, gw};
         }
@@ -84,6 +95,11 @@ public final class Linear extends Function {
             gb = Kernels.sumDim(g.viewAs(new long[] {rows, out}), 0, false);
         }
         return new Storage[] {gx, gw, gb};
+    }
+
+    @Override
+    protected boolean writesGradInPlace(int i) {
+        return i == 1;
     }
 
     @Override

@@ -1,0 +1,183 @@
+package dev.nn4j.core;
+
+import dev.nn4j.core.ops.Linear;
+import dev.nn4j.nn.Module;
+import dev.nn4j.nn.Sequential;
+import dev.nn4j.optim.SGD;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Gradient buffers that the engine keeps across {@code zeroGrad()} and that BLAS writes in place (see
+ * {@link GradTarget}). The oracle everywhere is the first backward, which runs the ordinary path (a new array,
+ * checked against PyTorch and finite differences elsewhere): later backward passes through the reused buffers
+ * must give the same numbers, and a gradient someone was handed must never change behind their back.
+ */
+class GradBufferReuseTest {
+    private static final double[] FACTORS = {1, 2, -0.5, 3};
+
+    private static dev.nn4j.nn.Linear layer(DataType type) {
+        Rng.manualSeed(7);
+        dev.nn4j.nn.Linear l = new dev.nn4j.nn.Linear(4, 3);
+        l.to(type);
+        return l;
+    }
+
+    private static Tensor input(DataType type) {
+        Rng.manualSeed(11);
+        return Tensor.randn(5, 4).to(type);
+    }
+
+    /** Gradient of {@code factor * sum(net(x) * w)} with a fixed, non-uniform weighting {@code w}. */
+    private static void backward(Module net, Tensor x, double factor) {
+        Tensor out = net.call(x);
+        Tensor w = Tensor.arange(out.numel()).reshape(out.shape()).to(out.dtype()).sub(4.5);
+        out.mul(w).sum().mul(factor).backward();
+    }
+
+    private static double[] values(Storage s) {
+        return s.doubles().clone();
+    }
+
+    private static double[] scaled(double[] v, double f) {
+        double[] r = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            r[i] = v[i] * f;
+        }
+        return r;
+    }
+
+    @Test
+    void reusesOneBufferPerParameterAndMatchesTheFirstBackward() {
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            dev.nn4j.nn.Linear l = layer(type);
+            Tensor x = input(type);
+            backward(l, x, 1);
+            double[] base = values(l.weight().gradStorage());
+            double[] baseBias = values(l.bias().gradStorage());
+            Storage kept = null;
+            for (int k = 1; k < FACTORS.length; k++) {
+                l.zeroGrad();
+                backward(l, x, FACTORS[k]);
+                Storage s = l.weight().gradStorage();
+                assertTrue(s.isDirect(), type + ": step " + k + " writes a direct buffer");
+                if (kept != null) {
+                    assertSame(kept, s, type + ": step " + k + " reuses the buffer of the step before");
+                }
+                kept = s;
+                assertArrayEquals(scaled(base, FACTORS[k]), values(s), 1e-6 * Math.abs(FACTORS[k]),
+                        type + " weight grad, step " + k);
+                assertArrayEquals(scaled(baseBias, FACTORS[k]), values(l.bias().gradStorage()), 1e-6 * 3,
+                        type + " bias grad, step " + k);
+            }
+        }
+    }
+
+    @Test
+    void aGradientHandedOutIsNeverOverwritten() {
+        dev.nn4j.nn.Linear l = layer(DataType.FLOAT);
+        Tensor x = input(DataType.FLOAT);
+        for (int k = 0; k < 3; k++) { // into the steady state, where the buffer is reused
+            l.zeroGrad();
+            backward(l, x, 1);
+        }
+        Tensor handedOut = l.weight().grad();
+        double[] before = values(handedOut.storage());
+        l.zeroGrad();
+        backward(l, x, 5);
+        assertArrayEquals(before, values(handedOut.storage()), 0, "PyTorch keeps a cleared .grad's values");
+        assertNotSame(handedOut.storage(), l.weight().gradStorage());
+        assertArrayEquals(scaled(before, 5), values(l.weight().gradStorage()), 1e-5);
+        // and the fresh gradient, never handed out, is reused again from the next step on
+        Storage fresh = l.weight().gradStorage();
+        l.zeroGrad();
+        backward(l, x, 1);
+        Storage next = l.weight().gradStorage();
+        l.zeroGrad();
+        backward(l, x, 1);
+        assertSame(next, l.weight().gradStorage());
+        assertTrue(fresh != null);
+    }
+
+    @Test
+    void accumulatesInPlaceWithoutZeroGradAndAfterZeroGradFalse() {
+        dev.nn4j.nn.Linear l = layer(DataType.FLOAT);
+        Tensor x = input(DataType.FLOAT);
+        backward(l, x, 1);
+        double[] base = values(l.weight().gradStorage());
+        l.zeroGrad();
+        backward(l, x, 1); // now in a reused direct buffer
+        backward(l, x, 2); // accumulates into it: PyTorch's in-place grad += g
+        assertArrayEquals(scaled(base, 3), values(l.weight().gradStorage()), 1e-5);
+        Tensor g = l.weight().grad();
+        SGD opt = new SGD(l.parameters(), 0.1);
+        opt.zeroGrad(false); // zeros in place, the same tensor
+        backward(l, x, -1);
+        assertSame(g, l.weight().grad());
+        assertArrayEquals(scaled(base, -1), values(g.storage()), 1e-6);
+    }
+
+    @Test
+    void aWeightUsedTwiceSumsBothUsesLikeTheFirstBackward() {
+        dev.nn4j.nn.Linear shared = layer(DataType.FLOAT);
+        dev.nn4j.nn.Linear head = new dev.nn4j.nn.Linear(3, 4);
+        Sequential tied = new Sequential(shared, head, shared);
+        Tensor x = input(DataType.FLOAT);
+        backward(tied, x, 1);
+        double[] base = values(shared.weight().gradStorage());
+        for (int k = 1; k < FACTORS.length; k++) {
+            tied.zeroGrad();
+            backward(tied, x, FACTORS[k]);
+            assertArrayEquals(scaled(base, FACTORS[k]), values(shared.weight().gradStorage()),
+                    1e-5 * Math.abs(FACTORS[k]), "tied weight, step " + k);
+        }
+    }
+
+    @Test
+    void aLeafThatIsTwoInputsOfOneOpGoesTheOrdinaryWay() {
+        // y = W W^T + b: W is the input and the weight of one linear, so no single buffer may take its gradient
+        Rng.manualSeed(3);
+        Tensor w = Tensor.randn(3, 3).requiresGrad(true);
+        Tensor b = Tensor.randn(3).requiresGrad(true);
+        Supplier<double[]> grad = () -> {
+            w.setGrad(null);
+            b.setGrad(null);
+            Linear.apply(w, w, b).mul(Tensor.arange(9).reshape(3, 3).to(DataType.FLOAT)).sum().backward();
+            return values(w.gradStorage());
+        };
+        double[] first = grad.get();
+        for (int k = 0; k < 3; k++) {
+            assertArrayEquals(first, grad.get(), 0);
+        }
+        Tensor w64 = new Tensor(Storage.ofDoubles(w.storage().doubles().clone(), w.shape()), w.device());
+        Tensor b64 = new Tensor(Storage.ofDoubles(b.storage().doubles().clone(), b.shape()), b.device());
+        assertTrue(Autograd.gradcheck(t -> Linear.apply(t[0], t[0], t[1]), w64, b64));
+    }
+
+    @Test
+    void aDtypeMoveDropsTheKeptBufferAndTrainingGoesOn() {
+        dev.nn4j.nn.Linear l = layer(DataType.FLOAT);
+        Tensor x = input(DataType.FLOAT);
+        for (int k = 0; k < 3; k++) {
+            l.zeroGrad();
+            backward(l, x, 1);
+        }
+        double[] base = values(l.weight().gradStorage());
+        l.zeroGrad();
+        l.to(DataType.DOUBLE);
+        Tensor x64 = x.to(DataType.DOUBLE);
+        for (int k = 0; k < 3; k++) {
+            l.zeroGrad();
+            backward(l, x64, 1);
+            assertEquals(DataType.DOUBLE, l.weight().gradStorage().type());
+            assertArrayEquals(base, values(l.weight().gradStorage()), 1e-5);
+        }
+    }
+}
