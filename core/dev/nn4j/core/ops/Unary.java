@@ -187,10 +187,12 @@ public final class Unary extends Function {
             float[] out = new float[n];
             if (kind == Kind.RELU) {
                 float[] yv = y.floats();
-                // y = relu(x) is 0 or positive, so signum(y) is the 0/1 mask, without a branch that mispredicts
-                // (a NaN output passes NaN back where PyTorch passes g: both are garbage by then)
+                // y = relu(x) is +0 or positive, so min(y * 2^150, 1) is the 0/1 mask (the smallest subnormal
+                // scales to 2): a multiply and a min, which the JIT vectorizes, where a ternary or signum runs
+                // element by element (6x slower here). "+ 0f" turns g * 0 = -0 for negative g into PyTorch's +0.
+                // A NaN output passes NaN back where PyTorch passes g: both are garbage by then.
                 for (int i = 0; i < n; i++) {
-                    out[i] = gv[i] * Math.signum(yv[i]);
+                    out[i] = gv[i] * Math.min(yv[i] * 0x1p75f * 0x1p75f, 1f) + 0f;
                 }
             } else {
                 float[] xv = x.floats();

@@ -248,6 +248,24 @@ class AutogradTest {
     }
 
     @Test
+    void float32ReluMaskPassesEveryPositiveOutputAndGivesPositiveZeroElsewhere() {
+        float[] in = {-2f, -0f, 0f, Float.MIN_VALUE, Float.MIN_NORMAL, 1e-30f, 3f, Float.MAX_VALUE,
+            Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        Tensor x = Tensor.of(in, in.length).requiresGrad(true);
+        float[] w = new float[in.length];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = -(i + 1.5f); // negative: g * 0 must still come out as +0, as PyTorch's threshold_backward gives
+        }
+        x.relu().mul(Tensor.of(w, w.length)).sum().backward();
+        float[] g = x.grad().storage().floats();
+        for (int i = 0; i < in.length; i++) {
+            float expected = in[i] > 0 ? w[i] : 0f;
+            assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(g[i]),
+                    "relu grad at x = " + in[i] + ": " + g[i]);
+        }
+    }
+
+    @Test
     void rngSeedMakesFactoriesReproducible() {
         Rng.manualSeed(42);
         double[] a = values(Tensor.randn(5));
