@@ -49,8 +49,19 @@ def median_us(fn, min_time=1.0, batches=15):
     return statistics.median(samples)
 
 
+def blas_library():
+    """The BLAS shared library this process mapped (Debian's torch links whichever libblas.so.3 is selected)."""
+    torch.rand(8, 8) @ torch.rand(8, 8)
+    with open("/proc/self/maps") as maps:
+        libs = sorted({line.split()[-1].rsplit("/", 1)[-1] for line in maps if "blas" in line.lower()})
+    return ", ".join(libs)
+
+
 def main():
-    out = {"torch_version": torch.__version__, "threads": torch.get_num_threads()}
+    out = {"torch_version": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_library()}
+    if "openblas" not in out["blas"].lower():
+        # Debian's default libblas.so.3 is the reference BLAS, ~40x slower: the comparison would be meaningless
+        sys.exit("PyTorch is using " + out["blas"] + ", not OpenBLAS: apt-get install libopenblas0-pthread")
     for name, (batch, dims) in SIZES.items():
         net = mlp(dims)
         x = torch.rand(batch, dims[0])

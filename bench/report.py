@@ -9,9 +9,11 @@ def main(jmh_path, torch_path):
     med = {}
     for r in jmh:
         name = r["benchmark"].rsplit(".", 1)[1]
-        size = r.get("params", {}).get("size", "op")
+        params = r.get("params", {})
+        size = params.get("size") or ("n=" + params["n"] if "n" in params else "op")
         med[(size, name)] = r["primaryMetric"]["scorePercentiles"]["50.0"]
-    print(f"PyTorch {torch['torch_version']}, {torch['threads']} thread; median microseconds per call")
+    print(f"PyTorch {torch['torch_version']} ({torch.get('blas', '?')}), {torch['threads']} thread; "
+          "median microseconds per call")
     print(f"{'':>14} {'nn4j':>10} {'kernels':>10} {'ND4J':>10} {'DL4J':>10} {'PyTorch':>10} "
           f"{'nn4j/PT':>8} {'DL4J/nn4j':>9} {'nn4j/kern':>9}")
     for size in ("tiny", "mid", "big"):
@@ -34,6 +36,12 @@ def main(jmh_path, torch_path):
         d = med.get(("op", "nd4j" + key))
         pt = torch["op_add_2x20" if key == "Add" else "op_matmul_2x20x256"]
         print(f"{op:>20}: nn4j {n:.2f}  ND4J {d:.2f}  PyTorch {pt:.2f}  nn4j/PT {n / pt:.2f}")
+    sizes = sorted({int(k[0][2:]) for k in med if k[0].startswith("n=")})
+    if sizes:
+        print("elementwise crossover (floats; us): n, nn4j add, ND4J add, ND4J add into, nn4j sum, ND4J sum")
+        for n in sizes:
+            row = [med.get((f"n={n}", b)) for b in ("nn4jAdd", "nd4jAdd", "nd4jAddInto", "nn4jSum", "nd4jSum")]
+            print(f"{n:>10} " + " ".join(f"{v:10.2f}" if v is not None else f"{'-':>10}" for v in row))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the JMH suite (nn4j, hand-written ND4J, nn4j's bare kernels, DL4J), then the PyTorch counterpart, one
-# after another on one thread, prints medians and ratios, then the memory soak. Needs Debian's python3-torch.
+# after another on one thread, prints medians and ratios, then the memory soak. Needs Debian's python3-torch
+# with OpenBLAS selected as its BLAS (apt-get install python3-torch libopenblas0-pthread).
 # Extra arguments go to JMH, e.g. bench/run.sh -p size=tiny
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,4 +11,4 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 java -cp "$CP" org.openjdk.jmh.Main -rf json -rff target/jmh.json "$@" 'dev.nn4j.bench.*'
 /usr/bin/python3 bench/pytorch_bench.py > target/pytorch.json
 python3 bench/report.py target/jmh.json target/pytorch.json
-java -Xms256m -Xmx256m -cp "$CP" dev.nn4j.bench.MemorySoak 10000
+java -Xms256m -Xmx256m -XX:+AlwaysPreTouch -cp "$CP" dev.nn4j.bench.MemorySoak 10000

@@ -6,6 +6,8 @@ import dev.nn4j.core.Tensor;
 import dev.nn4j.nn.Linear;
 import dev.nn4j.nn.Parameter;
 import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,6 +19,8 @@ final class KernelStep {
     final Nn4jStep model;
     final List<Parameter> w = new ArrayList<>();
     final List<Parameter> b = new ArrayList<>();
+    /** Weight-gradient buffers, allocated once: BLAS writes them in place, as nn4j's engine does. */
+    final List<Storage> gw = new ArrayList<>();
 
     KernelStep(Sizes s) {
         model = new Nn4jStep(s);
@@ -24,6 +28,7 @@ final class KernelStep {
             if (m instanceof Linear l) {
                 w.add(l.weight());
                 b.add(l.bias());
+                gw.add(Storage.of(Nd4j.create(DataType.FLOAT, l.weight().shape())));
             }
         });
     }
@@ -41,7 +46,7 @@ final class KernelStep {
             if (i + 1 < layers) {
                 float[] v = z.floats();
                 for (int k = 0; k < v.length; k++) {
-                    v[k] = v[k] > 0 ? v[k] : 0f;
+                    v[k] = Math.max(v[k], 0f);
                 }
             }
             h = z;
@@ -61,7 +66,7 @@ final class KernelStep {
             Storage in = acts.get(i);
             long[] ws = w.get(i).shape();
             int rows = in.size() / (int) ws[1];
-            Storage gw = Kernels.gemmInto(grad, in, true, false, (int) ws[0], (int) ws[1], rows, null);
+            Kernels.gemmTo(grad, in, true, false, (int) ws[0], (int) ws[1], rows, gw.get(i), false);
             Storage gb = Kernels.sumDim(grad.viewAs(new long[] {rows, ws[0]}), 0, false);
             if (i > 0) {
                 Storage gx = Kernels.gemmInto(grad, w.get(i).storage(), false, false, rows, (int) ws[1], (int) ws[0],
@@ -69,11 +74,12 @@ final class KernelStep {
                 float[] gxv = gx.floats();
                 float[] act = in.floats();
                 for (int k = 0; k < gxv.length; k++) {
-                    gxv[k] = act[k] > 0 ? gxv[k] : 0f;
+                    gxv[k] = gxv[k] * Math.min(act[k] * 0x1p75f * 0x1p75f, 1f) + 0f;
                 }
                 grad = gx;
             }
-            sgd(w.get(i), gw);
+            Kernels.axpy((float) -Sizes.LR, gw.get(i).nd().data().asNioFloat(), w.get(i).array().data().asNioFloat(),
+                    gw.get(i).size());
             sgd(b.get(i), gb);
         }
         return loss / out.length;

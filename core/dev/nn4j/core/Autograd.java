@@ -91,18 +91,17 @@ public final class Autograd {
                 current.addScaled(g, 1.0);
                 return;
             }
-            // g itself when it is a kernel's unshared result, else the kept buffer of the last cleared gradient,
-            // else a copy: g may be another input's gradient or the seed
-            Storage s;
-            if (g.claim()) {
-                s = g;
-            } else {
-                s = leaf.takeGradSpare();
-                if (s == null) {
-                    s = g.copy();
-                } else {
-                    s.assign(g);
+            // the kept buffer of the last cleared gradient (made direct once, so optimizers update through BLAS),
+            // else g itself when it is a kernel's unshared result, else a copy: g may be another input's
+            // gradient or the seed
+            Storage s = leaf.takeGradSpare();
+            if (s != null) {
+                if (!s.isDirect() && s.isFloating() && Kernels.directBlas()) {
+                    s = Storage.direct(s.type(), s.shape());
                 }
+                s.assign(g);
+            } else {
+                s = g.claim() ? g : g.copy();
             }
             leaf.setGradUnchecked(new Tensor(s, leaf.device()));
         }

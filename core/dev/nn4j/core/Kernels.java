@@ -418,7 +418,8 @@ public final class Kernels {
             java.nio.FloatBuffer c = sc.slot(2, m * n);
             float beta = 0;
             if (bias != null) {
-                float[] bv = bias.floats();
+                // the bias's own buffer (a parameter's ND4J data, read in place), not a copy of it
+                java.nio.FloatBuffer bv = bias.floatBuffer();
                 for (int r = 0; r < m; r++) {
                     c.put(r * n, bv, 0, n);
                 }

@@ -169,7 +169,13 @@ public final class Storage {
     /** True when BLAS can write this storage in place: float32/float64 in a dense row-major direct buffer. */
     boolean isDirect() {
         INDArray a = nd;
-        if (heap != null || a == null || size == 0 || !isFloating() || !isDenseC(a)) {
+        if (heap != null || a == null || size == 0 || !isFloating()) {
+            return false;
+        }
+        if (nio != null) {
+            return nio.isDirect(); // cached only for a dense row-major array
+        }
+        if (!isDenseC(a)) {
             return false;
         }
         return type == DataType.FLOAT ? floatBuffer().isDirect() : doubleBuffer().isDirect();
@@ -232,12 +238,15 @@ public final class Storage {
 
     /**
      * A buffer for BLAS: the heap array wrapped, or a direct view of the ND4J data when it is dense and
-     * row-major (no copy), else a copy.
+     * row-major (no copy), else a copy (so write through it only when {@code isDirect()} of the result holds).
      */
-    FloatBuffer floatBuffer() {
+    public FloatBuffer floatBuffer() {
         Object h = heap;
         if (h instanceof float[] f) {
             return FloatBuffer.wrap(f);
+        }
+        if (nio instanceof FloatBuffer cached) {
+            return cached; // made below once the array was found dense: its shape and strides never change
         }
         INDArray a = nd;
         if (a != null && a.dataType() == DataType.FLOAT && isDenseC(a)) {
@@ -252,10 +261,13 @@ public final class Storage {
     }
 
     /** As {@link #floatBuffer()} for float64. */
-    DoubleBuffer doubleBuffer() {
+    public DoubleBuffer doubleBuffer() {
         Object h = heap;
         if (h instanceof double[] d) {
             return DoubleBuffer.wrap(d);
+        }
+        if (nio instanceof DoubleBuffer cached) {
+            return cached;
         }
         INDArray a = nd;
         if (a != null && a.dataType() == DataType.DOUBLE && isDenseC(a)) {

@@ -8,6 +8,7 @@ import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Stochastic gradient descent, optionally with momentum (heavy-ball or Nesterov), dampening and L2 weight decay.
@@ -194,6 +195,12 @@ public class SGD extends Optimizer {
         double mom = m.r(momentum);
         double keep = m.r(1 - dampening);
         double alpha = m.r(-lr());
+        if (momentum == 0 && weightDecay == 0 && p.dtype() == DataType.FLOAT && grad.type() == DataType.FLOAT
+                && Kernels.axpy((float) alpha, grad.floatBuffer(), p.storage().floatBuffer(), grad.size())) {
+            // plain SGD on direct buffers (the steady state, where gradients are reused direct buffers): one
+            // BLAS axpy on the buffers the storages already hold, nothing made per step
+            return;
+        }
         Flat w = Flat.of(p.array());
         Flat g = Flat.read(grad);
         Flat b = null;
@@ -206,12 +213,6 @@ public class SGD extends Optimizer {
         FloatBuffer wf = w.floatBuffer();
         FloatBuffer gf = g.floatBuffer();
         FloatBuffer bf = b == null ? null : b.floatBuffer();
-        if (wf != null && gf != null && b == null && weightDecay == 0
-                && Kernels.axpy((float) alpha, gf, wf, (int) w.size())) {
-            // plain SGD on direct buffers (the steady state: gradients are reused direct buffers): one BLAS axpy
-            w.commit();
-            return;
-        }
         if (wf != null && gf != null && (b == null || bf != null)) {
             // float32: Java float arithmetic rounds each operation exactly as PyTorch's float kernels do,
             // and the loop over NIO views runs at memory speed

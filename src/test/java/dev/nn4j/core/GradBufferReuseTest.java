@@ -63,15 +63,20 @@ class GradBufferReuseTest {
             double[] base = values(l.weight().gradStorage());
             double[] baseBias = values(l.bias().gradStorage());
             Storage kept = null;
+            Storage keptBias = null;
             for (int k = 1; k < FACTORS.length; k++) {
                 l.zeroGrad();
                 backward(l, x, FACTORS[k]);
                 Storage s = l.weight().gradStorage();
+                Storage sb = l.bias().gradStorage();
                 assertTrue(s.isDirect(), type + ": step " + k + " writes a direct buffer");
+                assertTrue(sb.isDirect(), type + ": step " + k + " copies the bias gradient into a direct buffer");
                 if (kept != null) {
                     assertSame(kept, s, type + ": step " + k + " reuses the buffer of the step before");
+                    assertSame(keptBias, sb, type + ": step " + k + " reuses the bias buffer");
                 }
                 kept = s;
+                keptBias = sb;
                 assertArrayEquals(scaled(base, FACTORS[k]), values(s), 1e-6 * Math.abs(FACTORS[k]),
                         type + " weight grad, step " + k);
                 assertArrayEquals(scaled(baseBias, FACTORS[k]), values(l.bias().gradStorage()), 1e-6 * 3,
