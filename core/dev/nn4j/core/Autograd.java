@@ -96,7 +96,7 @@ public final class Autograd {
             // gradient or the seed
             Storage s = leaf.takeGradSpare();
             if (s != null) {
-                if (!s.isDirect() && s.isFloating() && Kernels.directBlas()) {
+                if (!s.isDirect() && s.isFloating() && s.size() > 0 && Kernels.directBlas()) {
                     s = Storage.direct(s.type(), s.shape());
                 }
                 s.assign(g);
@@ -119,7 +119,7 @@ public final class Autograd {
         for (int i = 0; i < inputs.length; i++) {
             Tensor in = inputs[i];
             if (in == null || !fn.writesGradInPlace(i) || !fn.needsInputGrad(i) || in.gradFn() != null
-                    || !in.requiresGrad() || !in.storage().isFloating()) {
+                    || !in.requiresGrad() || !in.storage().isFloating() || in.storage().size() == 0) {
                 continue;
             }
             boolean once = true;

@@ -467,6 +467,9 @@ public final class Kernels {
      */
     public static void gemmTo(Storage a, Storage b, boolean transA, boolean transB, int m, int n, int k, Storage c,
                               boolean accumulate) {
+        if (m * n == 0 && c.size() == 0) {
+            return; // nothing to write (an empty layer)
+        }
         if (c.size() != m * n || c.type() != a.type() || !c.isDirect()) {
             throw new IllegalArgumentException("gemmTo: target " + c.type() + " " + Shapes.str(c.shape())
                     + " cannot hold a direct [" + m + ", " + n + "] " + a.type() + " product");
@@ -490,14 +493,23 @@ public final class Kernels {
     }
 
     /**
-     * {@code y += alpha * x} by BLAS when both are direct float buffers of {@code n} elements on the CPU backend;
-     * returns false (and does nothing) otherwise. For optimizers: PyTorch's {@code p.add_(g, alpha=-lr)}.
+     * {@code y += alpha * x} in place by BLAS when both are float32 storages of equal size and {@code y} is held
+     * in a direct buffer on the CPU backend ({@code x} is staged when it is not); returns false, having done
+     * nothing, otherwise. For optimizers: PyTorch's {@code p.add_(g, alpha=-lr)}. Every update of a parameter
+     * goes through here whatever form its gradient has, so one rounding scheme applies (BLAS fuses the
+     * multiply-add in its vector body, as PyTorch's vectorized add_ does).
      */
-    public static boolean axpy(float alpha, java.nio.FloatBuffer x, java.nio.FloatBuffer y, int n) {
-        if (!DIRECT_BLAS || !x.isDirect() || !y.isDirect() || x.capacity() < n || y.capacity() < n) {
+    public static boolean axpy(float alpha, Storage x, Storage y) {
+        // alpha = 0 goes the Java way: BLAS skips the update then, where PyTorch still turns p into NaN for an
+        // infinite gradient (0 * inf)
+        if (!DIRECT_BLAS || alpha == 0 || x.type() != DataType.FLOAT || y.type() != DataType.FLOAT
+                || x.size() != y.size() || !y.isDirect()) {
             return false;
         }
-        openblas_nolapack.cblas_saxpy(n, alpha, x, 1, y, 1);
+        synchronized (y) { // as Storage's own in-place writers
+            openblas_nolapack.cblas_saxpy(x.size(), alpha, SCRATCH.get().stage(0, x), 1, y.floatBuffer(), 1);
+            y.bumpVersion();
+        }
         return true;
     }
 

@@ -238,12 +238,16 @@ public final class Storage {
 
     /**
      * A buffer for BLAS: the heap array wrapped, or a direct view of the ND4J data when it is dense and
-     * row-major (no copy), else a copy (so write through it only when {@code isDirect()} of the result holds).
+     * row-major (no copy), else a copy. Shared: callers use absolute get/put only (JavaCPP hands BLAS the
+     * buffer's position as an offset).
      */
-    public FloatBuffer floatBuffer() {
+    FloatBuffer floatBuffer() {
         Object h = heap;
         if (h instanceof float[] f) {
             return FloatBuffer.wrap(f);
+        }
+        if (size == 0) {
+            return FloatBuffer.allocate(0); // ND4J has no buffer to view for an empty array
         }
         if (nio instanceof FloatBuffer cached) {
             return cached; // made below once the array was found dense: its shape and strides never change
@@ -261,10 +265,13 @@ public final class Storage {
     }
 
     /** As {@link #floatBuffer()} for float64. */
-    public DoubleBuffer doubleBuffer() {
+    DoubleBuffer doubleBuffer() {
         Object h = heap;
         if (h instanceof double[] d) {
             return DoubleBuffer.wrap(d);
+        }
+        if (size == 0) {
+            return DoubleBuffer.allocate(0);
         }
         if (nio instanceof DoubleBuffer cached) {
             return cached;
@@ -434,9 +441,12 @@ public final class Storage {
             System.arraycopy(src.floats(), 0, f, 0, size);
         } else if (h instanceof double[] d) {
             System.arraycopy(src.doubles(), 0, d, 0, size);
-        } else if (type == DataType.FLOAT && isDenseC(nd) && src.isFloating() && size > 0) {
-            floatBuffer().put(0, src.floats(), 0, size); // no ND4J array made for a heap source
-        } else if (type == DataType.DOUBLE && isDenseC(nd) && src.isFloating() && size > 0) {
+        } else if (Kernels.directBlas() && type == DataType.FLOAT && isDenseC(nd) && src.isFloating() && size > 0) {
+            // no ND4J array made for a heap source; host memory is the array's only copy on the CPU backend (a
+            // CUDA array would not see a write to its host buffer, so it goes through assign below)
+            floatBuffer().put(0, src.floats(), 0, size);
+        } else if (Kernels.directBlas() && type == DataType.DOUBLE && isDenseC(nd) && src.isFloating()
+                && size > 0) {
             doubleBuffer().put(0, src.doubles(), 0, size);
         } else {
             INDArray s = src.nd();

@@ -292,11 +292,16 @@ public class Tensor {
                     + "gradients, got " + dtype());
         }
         this.requiresGrad = requires;
+        if (!requires) {
+            synchronized (this) {
+                gradSpare = null; // a frozen tensor gets no gradients: its kept buffer would only hold memory
+            }
+        }
         return this;
     }
 
     /** The accumulated gradient, or null until a backward reaches this leaf. PyTorch: {@code x.grad}. */
-    public Tensor grad() {
+    public synchronized Tensor grad() {
         gradPrivate = false; // the caller may keep it: its buffer must never be reused behind the caller's back
         return grad;
     }
@@ -307,7 +312,7 @@ public class Tensor {
      * is cleared ({@code setGrad(null)}, {@code zeroGrad()}), where one that was handed out stays untouched, as
      * in PyTorch.
      */
-    public Storage gradStorage() {
+    public synchronized Storage gradStorage() {
         Tensor g = grad;
         return g == null ? null : g.storage;
     }
@@ -317,13 +322,13 @@ public class Tensor {
      *
      * @throws IllegalArgumentException when the shape or device differs from this tensor's
      */
-    public void setGrad(Tensor g) {
+    public synchronized void setGrad(Tensor g) {
         if (g != null && (!Arrays.equals(g.shape(), shape()) || !g.device.equals(device) || g.dtype() != dtype())) {
             throw new IllegalArgumentException("setGrad: assigned grad has shape " + Shapes.str(g.shape()) + ", "
                     + g.dtype() + " on " + g.device + ", but the tensor has shape " + Shapes.str(shape()) + ", "
                     + dtype() + " on " + device);
         }
-        if (g == null && grad != null && gradPrivate) {
+        if (g == null && grad != null && gradPrivate && requiresGrad) {
             gradSpare = grad.storage;
         }
         this.grad = g;
@@ -331,7 +336,7 @@ public class Tensor {
     }
 
     /** Sets a gradient the engine made (nobody else holds it, so its buffer may be reused once cleared). */
-    void setGradUnchecked(Tensor g) {
+    synchronized void setGradUnchecked(Tensor g) {
         this.grad = g;
         this.gradPrivate = true;
     }
@@ -340,7 +345,7 @@ public class Tensor {
      * Takes the kept buffer of a cleared gradient, or null when there is none or it no longer fits this tensor's
      * shape, dtype or device.
      */
-    Storage takeGradSpare() {
+    synchronized Storage takeGradSpare() {
         Storage s = gradSpare;
         gradSpare = null;
         if (s == null || s.type() != dtype() || !Arrays.equals(s.shape(), storage.shape())) {
@@ -350,7 +355,7 @@ public class Tensor {
     }
 
     /** Keeps {@code s} as the buffer for this tensor's next gradient (see {@link #takeGradSpare}). */
-    void keepGradSpare(Storage s) {
+    synchronized void keepGradSpare(Storage s) {
         gradSpare = s;
     }
 

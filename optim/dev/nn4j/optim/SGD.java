@@ -156,7 +156,7 @@ public class SGD extends Optimizer {
         }
         if (b == null && weightDecay == 0) {
             for (int i = 0; i < n; i++) {
-                pv[i] += alpha * gv[i];
+                pv[i] = Math.fma(alpha, gv[i], pv[i]); // one rounding, as the BLAS path and PyTorch's add_
             }
         } else {
             boolean decays = weightDecay != 0;
@@ -195,8 +195,7 @@ public class SGD extends Optimizer {
         double mom = m.r(momentum);
         double keep = m.r(1 - dampening);
         double alpha = m.r(-lr());
-        if (momentum == 0 && weightDecay == 0 && p.dtype() == DataType.FLOAT && grad.type() == DataType.FLOAT
-                && Kernels.axpy((float) alpha, grad.floatBuffer(), p.storage().floatBuffer(), grad.size())) {
+        if (momentum == 0 && weightDecay == 0 && Kernels.axpy((float) alpha, grad, p.storage())) {
             // plain SGD on direct buffers (the steady state, where gradients are reused direct buffers): one
             // BLAS axpy on the buffers the storages already hold, nothing made per step
             return;

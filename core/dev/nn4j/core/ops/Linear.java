@@ -76,25 +76,20 @@ public final class Linear extends Function {
         }
         Storage gx = needsInputGrad(0) ? Kernels.gemmInto(g, w, false, false, rows, in, out, null).viewAs(inputShape)
                 : null;
+        Storage gb = hasBias && needsInputGrad(2) ? Kernels.sumDim(g.viewAs(new long[] {rows, out}), 0, false) : null;
         Storage gw = null;
         if (needsInputGrad(1)) {
             GradTarget target = gradTarget(1);
             if (target == null) {
                 gw = Kernels.gemmInto(g, x, true, false, out, in, rows, null);
             } else {
-                // straight into the weight's grad buffer: no [out, in] result to allocate, copy or add
+                // straight into the weight's grad buffer: no [out, in] result to allocate, copy or add. Last, so
+                // that nothing can fail after the leaf's gradient has changed
                 Kernels.gemmTo(g, x, true, false, out, in, rows, target.storage(), target.accumulate());
                 target.markWritten();
             }
         }
-        if (!hasBias) {
-            return new Storage[] {gx, gw};
-        }
-        Storage gb = null;
-        if (needsInputGrad(2)) {
-            gb = Kernels.sumDim(g.viewAs(new long[] {rows, out}), 0, false);
-        }
-        return new Storage[] {gx, gw, gb};
+        return hasBias ? new Storage[] {gx, gw, gb} : new Storage[] {gx, gw};
     }
 
     @Override

@@ -254,8 +254,11 @@ class AutogradTest {
         Tensor x = Tensor.of(in, in.length).requiresGrad(true);
         float[] w = new float[in.length];
         for (int i = 0; i < w.length; i++) {
-            w[i] = -(i + 1.5f); // negative: g * 0 must still come out as +0, as PyTorch's threshold_backward gives
+            w[i] = -(i + 1.5f); // negative: masked entries must still come out as +0, as threshold_backward gives
         }
+        w[0] = Float.POSITIVE_INFINITY; // an infinite gradient at an inactive unit is masked to 0, not NaN
+        w[1] = Float.NEGATIVE_INFINITY;
+        w[4] = -0f; // and an active unit passes -0 unchanged
         x.relu().mul(Tensor.of(w, w.length)).sum().backward();
         float[] g = x.grad().storage().floats();
         for (int i = 0; i < in.length; i++) {

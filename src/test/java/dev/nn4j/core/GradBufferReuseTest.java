@@ -185,4 +185,79 @@ class GradBufferReuseTest {
             assertArrayEquals(base, values(l.weight().gradStorage()), 1e-5);
         }
     }
+
+    @Test
+    void loggingTheGradientDoesNotChangeTheTrainedWeights() {
+        // the steady state updates through BLAS axpy; a gradient handed out each step goes through the Java loop:
+        // both must round as one fused multiply-add, so watching training never changes its result
+        float[][] finals = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            Rng.manualSeed(5);
+            dev.nn4j.nn.Linear l = new dev.nn4j.nn.Linear(37, 29); // sizes with BLAS vector tails
+            Tensor x = Tensor.randn(8, 37);
+            SGD opt = new SGD(l.parameters(), 0.37);
+            for (int k = 0; k < 5; k++) {
+                opt.zeroGrad();
+                backward(l, x, 0.01);
+                if (run == 1) {
+                    assertTrue(l.weight().grad() != null); // handed out: its buffer is never reused
+                }
+                opt.step();
+            }
+            finals[run] = l.weight().storage().floats().clone();
+        }
+        for (int i = 0; i < finals[0].length; i++) {
+            assertEquals(Float.floatToRawIntBits(finals[0][i]), Float.floatToRawIntBits(finals[1][i]),
+                    "weight element " + i + ": " + finals[0][i] + " vs " + finals[1][i]);
+        }
+    }
+
+    @Test
+    void zeroLearningRateStillPropagatesAnInfiniteGradientAsPyTorchDoes() {
+        dev.nn4j.nn.Linear l = layer(DataType.FLOAT);
+        Tensor x = input(DataType.FLOAT);
+        SGD opt = new SGD(l.parameters(), 0.1);
+        for (int k = 0; k < 3; k++) { // into the steady state (direct buffers)
+            opt.zeroGrad();
+            backward(l, x, 1);
+            opt.step();
+        }
+        opt.zeroGrad();
+        backward(l, x, 1);
+        l.weight().gradStorage().put(0, Double.POSITIVE_INFINITY);
+        opt.lr(0).step(); // p.add_(g, alpha=-0.0): 0 * inf is NaN
+        assertTrue(Double.isNaN(l.weight().storage().getDouble(0)));
+        assertTrue(Double.isFinite(l.weight().storage().getDouble(1)));
+    }
+
+    @Test
+    void emptyLayersTrainWithoutBuffers() {
+        for (int[] dims : new int[][] {{0, 5}, {4, 0}}) {
+            dev.nn4j.nn.Linear l = new dev.nn4j.nn.Linear(dims[0], dims[1]);
+            Tensor x = Tensor.zeros(3, dims[0]);
+            for (int k = 0; k < 3; k++) {
+                l.zeroGrad();
+                l.call(x).sum().backward();
+                assertEquals(0, l.weight().gradStorage().size());
+            }
+        }
+    }
+
+    @Test
+    void aFrozenParameterKeepsNoBuffer() {
+        dev.nn4j.nn.Linear l = layer(DataType.FLOAT);
+        Tensor x = input(DataType.FLOAT);
+        for (int k = 0; k < 3; k++) {
+            l.zeroGrad();
+            backward(l, x, 1);
+        }
+        l.requiresGrad(false);
+        l.zeroGrad();
+        assertEquals(null, ((Tensor) l.weight()).takeGradSpare());
+        l.requiresGrad(true);
+        l.zeroGrad();
+        backward(l, x, 1);
+        l.zeroGrad(); // cleared while requiring grad: kept
+        assertTrue(((Tensor) l.weight()).takeGradSpare() != null);
+    }
 }
