@@ -91,14 +91,10 @@ public final class Autograd {
                 current.addScaled(g, 1.0);
                 return;
             }
-            // the kept buffer of the last cleared gradient (made direct once, so optimizers update through BLAS),
-            // else g itself when it is a kernel's unshared result, else a copy: g may be another input's
-            // gradient or the seed
-            Storage s = leaf.takeGradSpare();
+            // the kept buffer of the last cleared gradient, else g itself when it is a kernel's unshared result,
+            // else a copy: g may be another input's gradient or the seed
+            Storage s = takeSpare(leaf);
             if (s != null) {
-                if (!s.isDirect() && s.isFloating() && s.size() > 0 && Kernels.directBlas()) {
-                    s = Storage.direct(s.type(), s.shape());
-                }
                 s.assign(g);
             } else {
                 s = g.claim() ? g : g.copy();
@@ -133,6 +129,19 @@ public final class Autograd {
         return null;
     }
 
+    /**
+     * The kept buffer of {@code leaf}'s last cleared gradient, or null. A heap buffer is swapped for a direct one
+     * on the CPU backend (once: that one is kept from then on), so BLAS can write it and optimizers update
+     * through it in place.
+     */
+    private static Storage takeSpare(Tensor leaf) {
+        Storage s = leaf.takeGradSpare();
+        if (s != null && !s.isDirect() && s.isFloating() && s.size() > 0 && Kernels.directBlas()) {
+            s = Storage.direct(s.type(), s.shape());
+        }
+        return s;
+    }
+
     /** Runs {@code fn}'s backward with {@code leaf}'s gradient buffer as the target for its input. */
     private static Storage[] backwardInto(dev.nn4j.core.Function fn, Storage g, Tensor[] inputs, Tensor leaf) {
         GradTarget target = null;
@@ -142,10 +151,11 @@ public final class Autograd {
                 target = new GradTarget(current, true);
             }
         } else {
-            Storage spare = leaf.takeGradSpare();
-            if (spare != null) {
-                // the second backward of a training loop: from now on the gradient lives in one direct buffer
-                target = new GradTarget(spare.isDirect() ? spare : Storage.direct(spare.type(), spare.shape()), false);
+            Storage spare = takeSpare(leaf);
+            if (spare != null && spare.isDirect()) {
+                target = new GradTarget(spare, false);
+            } else if (spare != null) {
+                leaf.keepGradSpare(spare);
             }
         }
         if (target == null) {

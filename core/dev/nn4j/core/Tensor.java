@@ -343,7 +343,7 @@ public class Tensor {
 
     /**
      * Takes the kept buffer of a cleared gradient, or null when there is none or it no longer fits this tensor's
-     * shape, dtype or device.
+     * shape or dtype (a move to another device drops it: see {@link #setData}).
      */
     synchronized Storage takeGradSpare() {
         Storage s = gradSpare;
