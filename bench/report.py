@@ -35,6 +35,8 @@ def main(jmh_path, torch_path):
         n = med.get(("op", "nn4j" + key))
         d = med.get(("op", "nd4j" + key))
         pt = torch["op_add_2x20" if key == "Add" else "op_matmul_2x20x256"]
+        if n is None or d is None:
+            continue  # a partial run (JMH filtered to other benchmarks)
         print(f"{op:>20}: nn4j {n:.2f}  ND4J {d:.2f}  PyTorch {pt:.2f}  nn4j/PT {n / pt:.2f}")
     sizes = sorted({int(k[0][2:]) for k in med if k[0].startswith("n=")})
     if sizes:
