@@ -10,5 +10,7 @@ CP="target/classes:$(cat target/bench.cp)"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 java -cp "$CP" org.openjdk.jmh.Main -rf json -rff target/jmh.json "$@" 'dev.nn4j.bench.*'
 /usr/bin/python3 bench/pytorch_bench.py > target/pytorch.json
+# OpenBLAS picks its kernels from the CPU unless this variable names a core; every library here obeys it
+echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-<unset: detected from the CPU>}"
 python3 bench/report.py target/jmh.json target/pytorch.json
 java -Xms256m -Xmx256m -XX:+AlwaysPreTouch -cp "$CP" dev.nn4j.bench.MemorySoak 10000

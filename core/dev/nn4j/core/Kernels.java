@@ -18,11 +18,6 @@ public final class Kernels {
     /** True when ND4J runs on the CPU backend, whose OpenBLAS we can call directly. */
     private static final boolean DIRECT_BLAS =
             Nd4j.getBackend().getClass().getSimpleName().toLowerCase().contains("cpu");
-    static {
-        if (DIRECT_BLAS) {
-            BlasAdvice.check();
-        }
-    }
     private static final int ROW_MAJOR = 101;
     private static final int NO_TRANS = 111;
     private static final int TRANS = 112;
