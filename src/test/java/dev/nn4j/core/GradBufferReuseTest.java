@@ -42,6 +42,14 @@ class GradBufferReuseTest {
         out.mul(w).sum().mul(factor).backward();
     }
 
+    /** A few training-loop backward passes, after which every gradient lives in a kept direct buffer. */
+    private static void steadyState(Module net, Tensor x) {
+        for (int k = 0; k < 3; k++) {
+            net.zeroGrad();
+            backward(net, x, 1);
+        }
+    }
+
     private static double[] values(Storage s) {
         return s.doubles().clone();
     }
@@ -89,10 +97,7 @@ class GradBufferReuseTest {
     void aGradientHandedOutIsNeverOverwritten() {
         dev.nn4j.nn.Linear l = layer(DataType.FLOAT);
         Tensor x = input(DataType.FLOAT);
-        for (int k = 0; k < 3; k++) { // into the steady state, where the buffer is reused
-            l.zeroGrad();
-            backward(l, x, 1);
-        }
+        steadyState(l, x); // where the buffer is reused
         Tensor handedOut = l.weight().grad();
         double[] before = values(handedOut.storage());
         l.zeroGrad();
@@ -170,10 +175,7 @@ class GradBufferReuseTest {
     void aDtypeMoveDropsTheKeptBufferAndTrainingGoesOn() {
         dev.nn4j.nn.Linear l = layer(DataType.FLOAT);
         Tensor x = input(DataType.FLOAT);
-        for (int k = 0; k < 3; k++) {
-            l.zeroGrad();
-            backward(l, x, 1);
-        }
+        steadyState(l, x);
         double[] base = values(l.weight().gradStorage());
         l.zeroGrad();
         l.to(DataType.DOUBLE);
@@ -247,10 +249,7 @@ class GradBufferReuseTest {
     void aFrozenParameterKeepsNoBuffer() {
         dev.nn4j.nn.Linear l = layer(DataType.FLOAT);
         Tensor x = input(DataType.FLOAT);
-        for (int k = 0; k < 3; k++) {
-            l.zeroGrad();
-            backward(l, x, 1);
-        }
+        steadyState(l, x);
         l.requiresGrad(false);
         l.zeroGrad();
         assertEquals(null, ((Tensor) l.weight()).takeGradSpare());
