@@ -410,12 +410,8 @@ public final class Kernels {
             }
             return Storage.of(out);
         }
-        // leading dimensions of the operands as stored (row-major), whatever their nominal rank
-        int lda = transA ? m : k;
-        int ldb = transB ? k : n;
         if (t == DataType.FLOAT) {
-            Scratch sc = SCRATCH.get();
-            java.nio.FloatBuffer c = sc.slot(2, m * n);
+            java.nio.FloatBuffer c = SCRATCH.get().slot(2, m * n);
             float beta = 0;
             if (bias != null) {
                 // the bias's own buffer (a parameter's ND4J data, read in place), not a copy of it
@@ -432,8 +428,7 @@ public final class Kernels {
                 }
             }
             if (m > 0 && n > 0 && k > 0) {
-                openblas_nolapack.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n,
-                        k, 1f, sc.stage(0, a), lda, sc.stage(1, b), ldb, beta, c, n);
+                sgemm(a, b, transA, transB, m, n, k, beta, c);
             }
             float[] out = new float[m * n];
             c.get(0, out);
@@ -449,10 +444,28 @@ public final class Kernels {
             beta = 1;
         }
         if (m > 0 && n > 0 && k > 0) {
-            openblas_nolapack.cblas_dgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k,
-                    1.0, a.doubleBuffer(), lda, b.doubleBuffer(), ldb, beta, java.nio.DoubleBuffer.wrap(out), n);
+            dgemm(a, b, transA, transB, m, n, k, beta, java.nio.DoubleBuffer.wrap(out));
         }
         return Storage.ofDoubles(out, outShape).markFresh();
+    }
+
+    /**
+     * {@code c = op(a) x op(b) + beta * c} by BLAS, {@code c} row-major {@code [m, n]}; heap operands are staged
+     * through this thread's direct scratch. The leading dimensions are the operands' as stored (row-major),
+     * whatever their nominal rank.
+     */
+    private static void sgemm(Storage a, Storage b, boolean transA, boolean transB, int m, int n, int k, float beta,
+                              java.nio.FloatBuffer c) {
+        Scratch sc = SCRATCH.get();
+        openblas_nolapack.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, 1f,
+                sc.stage(0, a), transA ? m : k, sc.stage(1, b), transB ? k : n, beta, c, n);
+    }
+
+    /** As {@link #sgemm} for float64 (operands read through their own buffers). */
+    private static void dgemm(Storage a, Storage b, boolean transA, boolean transB, int m, int n, int k, double beta,
+                              java.nio.DoubleBuffer c) {
+        openblas_nolapack.cblas_dgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, 1.0,
+                a.doubleBuffer(), transA ? m : k, b.doubleBuffer(), transB ? k : n, beta, c, n);
     }
 
     /** True where BLAS is called directly on host buffers (the CPU backend); elsewhere ND4J's own ops run. */
@@ -474,8 +487,6 @@ public final class Kernels {
             throw new IllegalArgumentException("gemmTo: target " + c.type() + " " + Shapes.str(c.shape())
                     + " cannot hold a direct [" + m + ", " + n + "] " + a.type() + " product");
         }
-        int lda = transA ? m : k;
-        int ldb = transB ? k : n;
         if (k == 0) {
             if (!accumulate) {
                 c.fill(0);
@@ -483,12 +494,9 @@ public final class Kernels {
             return;
         }
         if (a.type() == DataType.FLOAT) {
-            Scratch sc = SCRATCH.get();
-            openblas_nolapack.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k,
-                    1f, sc.stage(0, a), lda, sc.stage(1, b), ldb, accumulate ? 1f : 0f, c.floatBuffer(), n);
+            sgemm(a, b, transA, transB, m, n, k, accumulate ? 1f : 0f, c.floatBuffer());
         } else {
-            openblas_nolapack.cblas_dgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k,
-                    1.0, a.doubleBuffer(), lda, b.doubleBuffer(), ldb, accumulate ? 1.0 : 0.0, c.doubleBuffer(), n);
+            dgemm(a, b, transA, transB, m, n, k, accumulate ? 1.0 : 0.0, c.doubleBuffer());
         }
     }
 

@@ -133,10 +133,11 @@ public abstract class Optimizer {
     public void zeroGrad(boolean setToNone) {
         try (NoGrad scope = NoGrad.enter()) {
             for (Parameter p : params) {
+                Storage grad = p.gradStorage();
                 if (setToNone) {
                     p.setGrad(null);
-                } else if (p.gradStorage() != null) {
-                    p.gradStorage().fill(0);
+                } else if (grad != null) {
+                    grad.fill(0);
                 }
             }
         }

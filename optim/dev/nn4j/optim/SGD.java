@@ -8,7 +8,6 @@ import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Stochastic gradient descent, optionally with momentum (heavy-ball or Nesterov), dampening and L2 weight decay.
