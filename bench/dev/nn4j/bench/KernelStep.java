@@ -69,13 +69,8 @@ final class KernelStep {
             if (i > 0) {
                 Storage gx = Kernels.gemmInto(grad, w.get(i).storage(), false, false, rows, (int) ws[1], (int) ws[0],
                         null);
-                float[] gxv = gx.floats();
-                float[] act = in.floats();
-                for (int k = 0; k < gxv.length; k++) {
-                    float hi = act[k] * 0x1p75f * 0x1p75f * 0x1p127f; // the same mask as nn4j's ReLU backward
-                    gxv[k] = Math.min(Math.max(gxv[k], 0f - hi), hi);
-                }
-                grad = gx;
+                grad = Kernels.reluBackward(gx, in); // in place, as in nn4j's engine
+
             }
             Kernels.axpy((float) -Sizes.LR, gw.get(i), w.get(i).storage());
             Kernels.axpy((float) -Sizes.LR, gb, b.get(i).storage());

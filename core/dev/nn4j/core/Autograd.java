@@ -1,10 +1,7 @@
 package dev.nn4j.core;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -180,17 +177,23 @@ public final class Autograd {
         }
     }
 
+    /** Numbers the traversals, so a node can tell whether the current one has visited it without a set. */
+    private static final java.util.concurrent.atomic.AtomicLong TRAVERSALS = new java.util.concurrent.atomic.AtomicLong();
+
     /** Post-order of the nodes reachable from {@code top}: every node after all the nodes it consumes. */
     private static List<dev.nn4j.core.Function> topologicalOrder(dev.nn4j.core.Function top) {
+        // a visit stamp on each node instead of an identity set, and the DFS frames in two arrays: this runs once
+        // per backward, and for a small network the set and boxed frames cost as much as a layer's arithmetic
+        long pass = TRAVERSALS.incrementAndGet();
         List<dev.nn4j.core.Function> order = new ArrayList<>();
-        Map<dev.nn4j.core.Function, Boolean> seen = new IdentityHashMap<>();
+        dev.nn4j.core.Function[] nodes = new dev.nn4j.core.Function[16];
+        int[] next = new int[16];
+        nodes[0] = top;
+        top.visited = pass;
+        int depth = 1;
         // iterative DFS: deep graphs (long loops, deep nets) must not overflow the Java stack
-        ArrayDeque<Object[]> stack = new ArrayDeque<>();
-        stack.push(new Object[] {top, 0});
-        seen.put(top, Boolean.TRUE);
-        while (!stack.isEmpty()) {
-            Object[] frame = stack.peek();
-            dev.nn4j.core.Function fn = (dev.nn4j.core.Function) frame[0];
+        while (depth > 0) {
+            dev.nn4j.core.Function fn = nodes[depth - 1];
             if (fn.isReleased()) {
                 throw new IllegalStateException("Trying to backward through the graph a second time (or directly "
                         + "access saved tensors after they have already been freed). Saved intermediate values of "
@@ -198,21 +201,28 @@ public final class Autograd {
                         + "(retainGraph) if you need to backward through the graph a second time.");
             }
             Tensor[] inputs = fn.inputs();
-            int i = (Integer) frame[1];
-            boolean pushed = false;
-            while (i < inputs.length) {
+            int i = next[depth - 1];
+            dev.nn4j.core.Function child = null;
+            while (i < inputs.length && child == null) {
                 Tensor in = inputs[i++];
-                dev.nn4j.core.Function child = in == null ? null : in.gradFn();
-                if (child != null && seen.put(child, Boolean.TRUE) == null) {
-                    frame[1] = i;
-                    stack.push(new Object[] {child, 0});
-                    pushed = true;
-                    break;
+                dev.nn4j.core.Function c = in == null ? null : in.gradFn();
+                if (c != null && c.visited != pass) {
+                    c.visited = pass;
+                    child = c;
                 }
             }
-            if (!pushed) {
-                stack.pop();
+            next[depth - 1] = i;
+            if (child == null) {
+                depth--;
                 order.add(fn);
+            } else {
+                if (depth == nodes.length) {
+                    nodes = java.util.Arrays.copyOf(nodes, depth * 2);
+                    next = java.util.Arrays.copyOf(next, depth * 2);
+                }
+                nodes[depth] = child;
+                next[depth] = 0;
+                depth++;
             }
         }
         return order;

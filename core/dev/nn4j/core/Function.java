@@ -21,6 +21,8 @@ public abstract class Function {
     Storage pendingGrad;
     /** Where the current backward may write an input's gradient in place (see {@link GradTarget}); else null. */
     GradTarget[] targets;
+    /** The number of the last graph traversal that reached this node (see {@code Autograd.topologicalOrder}). */
+    long visited;
 
     /** Gradients for each input given the gradient of the output; {@code null} where none is needed. */
     protected abstract Storage[] backward(Storage gradOutput);

@@ -95,6 +95,14 @@ public final class Storage {
         return this;
     }
 
+    /**
+     * The heap float32 array of a kernel's unshared result, which its one consumer may overwrite in place, or null.
+     * It stays fresh: what is written into it is again nobody else's.
+     */
+    float[] ownedFloats() {
+        return fresh && heap instanceof float[] f ? f : null;
+    }
+
     /** Forgets freshness: called when a tensor wraps this storage, so user-reachable data is never taken over. */
     void share() {
         if (fresh) {

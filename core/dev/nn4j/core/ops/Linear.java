@@ -74,8 +74,13 @@ public final class Linear extends Function {
         for (int d = 0; d < inputShape.length - 1; d++) {
             rows *= (int) inputShape[d];
         }
-        Storage gx = needsInputGrad(0) ? Kernels.gemmInto(g, w, false, false, rows, in, out, null).viewAs(inputShape)
-                : null;
+        Storage gx = null;
+        if (needsInputGrad(0)) {
+            gx = Kernels.gemmInto(g, w, false, false, rows, in, out, null);
+            if (inputShape.length != 2) {
+                gx = gx.viewAs(inputShape); // only then: a view is shared, and the next op could not reuse gx
+            }
+        }
         Storage gb = hasBias && needsInputGrad(2) ? Kernels.sumDim(g.viewAs(new long[] {rows, out}), 0, false) : null;
         Storage gw = null;
         if (needsInputGrad(1)) {

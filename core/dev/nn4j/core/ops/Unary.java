@@ -1,6 +1,7 @@
 package dev.nn4j.core.ops;
 
 import dev.nn4j.core.Function;
+import dev.nn4j.core.Kernels;
 import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -10,7 +11,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * Elementwise functions of one tensor. Each {@link Kind} holds its forward {@code f} and its derivative
  * {@code df} side by side; the derivative may read the input {@code x} or the output {@code y}, whichever is
- * cheaper. ReLU, the hot one in MLPs, also has dedicated loops.
+ * cheaper. ReLU, the hot one in MLPs, has dedicated float32 loops, forward and backward, in {@link Kernels}.
  */
 public final class Unary extends Function {
     /** The elementwise functions, each with its forward and backward. */
@@ -158,16 +159,12 @@ public final class Unary extends Function {
         int n = in.size();
         if (in.type() == DataType.FLOAT) {
             float[] x = in.floats();
-            float[] out = new float[n];
             if (kind == Kind.RELU) {
-                // Math.max compiles to a branch-free (vectorized) max; a ternary mispredicts on half the elements
-                for (int i = 0; i < n; i++) {
-                    out[i] = Math.max(x[i], 0f);
-                }
-            } else {
-                for (int i = 0; i < n; i++) {
-                    out[i] = (float) kind.f(x[i], p);
-                }
+                return Kernels.relu(in);
+            }
+            float[] out = new float[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = (float) kind.f(x[i], p);
             }
             return Storage.ofFloats(out, in.shape());
         }
@@ -182,27 +179,16 @@ public final class Unary extends Function {
     @Override
     protected Storage[] backward(Storage g) {
         int n = g.size();
+        if (g.type() == DataType.FLOAT && kind == Kind.RELU) {
+            return new Storage[] {Kernels.reluBackward(g, y)};
+        }
         if (g.type() == DataType.FLOAT) {
             float[] gv = g.floats();
             float[] out = new float[n];
-            if (kind == Kind.RELU) {
-                float[] yv = y.floats();
-                // PyTorch's threshold_backward (y > 0 ? g : 0) without a branch, which would mispredict on half
-                // the elements: y = relu(x) is +0 or positive, so hi = y * 2^277 is +0 or +inf (the smallest
-                // subnormal overflows too), and clamping g to [0 - hi, hi] passes g (and -0, and infinities) where
-                // y > 0 and gives +0 where y = 0. Max and min vectorize; a ternary or signum runs element by
-                // element, 3-6x slower here. Only NaNs differ: a NaN g at an inactive unit, or a NaN output,
-                // gives NaN where PyTorch gives 0 or g (garbage by then either way).
-                for (int i = 0; i < n; i++) {
-                    float hi = yv[i] * 0x1p75f * 0x1p75f * 0x1p127f;
-                    out[i] = Math.min(Math.max(gv[i], 0f - hi), hi);
-                }
-            } else {
-                float[] xv = x.floats();
-                float[] yv = y.floats();
-                for (int i = 0; i < n; i++) {
-                    out[i] = (float) (gv[i] * kind.df(xv[i], yv[i], p));
-                }
+            float[] xv = x.floats();
+            float[] yv = y.floats();
+            for (int i = 0; i < n; i++) {
+                out[i] = (float) (gv[i] * kind.df(xv[i], yv[i], p));
             }
             return new Storage[] {Storage.ofFloats(out, g.shape())};
         }

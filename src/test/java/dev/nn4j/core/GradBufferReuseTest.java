@@ -259,4 +259,37 @@ class GradBufferReuseTest {
         l.zeroGrad(); // cleared while requiring grad: kept
         assertTrue(((Tensor) l.weight()).takeGradSpare() != null);
     }
+
+    @Test
+    void reluBackwardOverwritesOnlyAnUnsharedKernelResult() {
+        Storage y = Storage.ofFloats(new float[] {0f, 2f, 0f, 3f}, new long[] {2, 2});
+        Storage a = Storage.ofFloats(new float[] {1, 2, 3, 4}, new long[] {2, 2});
+        Storage fresh = Kernels.gemm(a, a, false, false); // [[7, 10], [15, 22]], nobody else's
+        Storage masked = Kernels.reluBackward(fresh, y);
+        assertSame(fresh, masked);
+        assertArrayEquals(new float[] {0f, 10f, 0f, 22f}, masked.floats());
+
+        Storage held = Kernels.gemm(a, a, false, false);
+        Tensor user = new Tensor(held, dev.nn4j.device.Device.CPU); // a tensor holds it: shared from now on
+        Storage out = Kernels.reluBackward(held, y);
+        assertNotSame(held, out);
+        assertArrayEquals(new float[] {0f, 10f, 0f, 22f}, out.floats());
+        assertArrayEquals(new float[] {7f, 10f, 15f, 22f}, user.storage().floats());
+    }
+
+    @Test
+    void reluBackwardLeavesTheCallersGradientAlone() {
+        Rng.manualSeed(3);
+        Tensor x = Tensor.randn(3, 4).requiresGrad(true);
+        Tensor w = Tensor.randn(4, 5).requiresGrad(true);
+        Tensor h = x.matmul(w);
+        Tensor seed = Tensor.randn(3, 5);
+        float[] before = seed.storage().floats().clone();
+        h.relu().backward(seed, true);
+        assertArrayEquals(before, seed.storage().floats()); // the user's gradient is never a scratch buffer
+        double[] first = values(x.grad().storage());
+        x.setGrad(null);
+        h.relu().backward(seed);
+        assertArrayEquals(first, values(x.grad().storage()), 0);
+    }
 }
