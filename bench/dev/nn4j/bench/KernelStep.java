@@ -17,8 +17,9 @@ final class KernelStep {
     final Nn4jStep model;
     final List<Parameter> w = new ArrayList<>();
     final List<Parameter> b = new ArrayList<>();
-    /** Weight-gradient buffers, allocated once: BLAS writes them in place, as nn4j's engine does. */
+    /** Gradient buffers, allocated once and written in place, as nn4j's engine does. */
     final List<Storage> gw = new ArrayList<>();
+    final List<Storage> gb = new ArrayList<>();
 
     KernelStep(Sizes s) {
         model = new Nn4jStep(s);
@@ -27,6 +28,7 @@ final class KernelStep {
                 w.add(l.weight());
                 b.add(l.bias());
                 gw.add(Storage.of(Nd4j.create(DataType.FLOAT, l.weight().shape())));
+                gb.add(Storage.of(Nd4j.create(DataType.FLOAT, l.bias().shape())));
             }
         });
     }
@@ -65,7 +67,7 @@ final class KernelStep {
             long[] ws = w.get(i).shape();
             int rows = in.size() / (int) ws[1];
             Kernels.gemmTo(grad, in, true, false, (int) ws[0], (int) ws[1], rows, gw.get(i), false);
-            Storage gb = Kernels.sumDim(grad.viewAs(new long[] {rows, ws[0]}), 0, false);
+            Kernels.sumRowsTo(grad, rows, (int) ws[0], gb.get(i), false);
             if (i > 0) {
                 Storage gx = Kernels.gemmInto(grad, w.get(i).storage(), false, false, rows, (int) ws[1], (int) ws[0],
                         null);
@@ -73,7 +75,7 @@ final class KernelStep {
 
             }
             Kernels.axpy((float) -Sizes.LR, gw.get(i), w.get(i).storage());
-            Kernels.axpy((float) -Sizes.LR, gb, b.get(i).storage());
+            Kernels.axpy((float) -Sizes.LR, gb.get(i), b.get(i).storage());
         }
         return loss / out.length;
     }

@@ -38,16 +38,8 @@ public final class Autograd {
                 }
                 Tensor[] inputs = fn.inputs();
                 fn.checkSaved();
-                Tensor target = targetLeaf(fn, inputs);
-                Storage[] grads;
-                if (target == null) {
-                    grads = fn.backward(g);
-                } else {
-                    // the leaf's lock is held while BLAS writes its grad, as accumulateLeaf holds it to add
-                    synchronized (target) {
-                        grads = backwardInto(fn, g, inputs, target);
-                    }
-                }
+                Tensor[] leaves = targetLeaves(fn, inputs);
+                Storage[] grads = leaves == null ? fn.backward(g) : backwardLocked(fn, g, inputs, leaves, 0);
                 for (int i = 0; i < grads.length; i++) {
                     for (int j = i + 1; j < grads.length; j++) {
                         if (grads[i] != null && grads[i] == grads[j]) {
@@ -101,14 +93,16 @@ public final class Autograd {
     }
 
     /**
-     * The one leaf input of {@code fn} whose gradient the backward may write in place, or null. Only a leaf that
-     * requires grad, appears once among the inputs, and has (or had, before it was cleared) a gradient buffer
-     * that BLAS can write: a first backward goes the ordinary way, and the buffers are reused from then on.
+     * The leaf inputs of {@code fn} whose gradients its backward may write in place (by input position; null
+     * elsewhere), or null when there is none. Only a leaf that requires grad, appears once among the inputs, and
+     * has (or had, before it was cleared) a gradient buffer that BLAS can write: a first backward goes the ordinary
+     * way, and the buffers are reused from then on.
      */
-    private static Tensor targetLeaf(dev.nn4j.core.Function fn, Tensor[] inputs) {
+    private static Tensor[] targetLeaves(dev.nn4j.core.Function fn, Tensor[] inputs) {
         if (!Kernels.directBlas()) {
             return null;
         }
+        Tensor[] leaves = null;
         for (int i = 0; i < inputs.length; i++) {
             Tensor in = inputs[i];
             if (in == null || !fn.writesGradInPlace(i) || !fn.needsInputGrad(i) || in.gradFn() != null
@@ -120,10 +114,29 @@ public final class Autograd {
                 once &= j == i || inputs[j] != in;
             }
             if (once) {
-                return in;
+                if (leaves == null) {
+                    leaves = new Tensor[inputs.length];
+                }
+                leaves[i] = in;
             }
         }
-        return null;
+        return leaves;
+    }
+
+    /**
+     * {@link #backwardInto} holding the lock of every target leaf, as accumulateLeaf holds it to add: taken in
+     * input order, which is the same for every op that writes in place (Linear's weight, then its bias).
+     */
+    private static Storage[] backwardLocked(dev.nn4j.core.Function fn, Storage g, Tensor[] inputs, Tensor[] leaves,
+                                            int from) {
+        for (int i = from; i < leaves.length; i++) {
+            if (leaves[i] != null) {
+                synchronized (leaves[i]) {
+                    return backwardLocked(fn, g, inputs, leaves, i + 1);
+                }
+            }
+        }
+        return backwardInto(fn, g, inputs, leaves);
     }
 
     /**
@@ -139,40 +152,53 @@ public final class Autograd {
         return s;
     }
 
-    /** Runs {@code fn}'s backward with {@code leaf}'s gradient buffer as the target for its input. */
-    private static Storage[] backwardInto(dev.nn4j.core.Function fn, Storage g, Tensor[] inputs, Tensor leaf) {
-        GradTarget target = null;
-        Storage current = leaf.gradStorage();
-        if (current != null) {
-            if (current.isDirect()) {
-                target = new GradTarget(current, true);
+    /** Runs {@code fn}'s backward with the gradient buffers of {@code leaves} as targets for those inputs. */
+    private static Storage[] backwardInto(dev.nn4j.core.Function fn, Storage g, Tensor[] inputs, Tensor[] leaves) {
+        GradTarget[] targets = null;
+        for (int i = 0; i < leaves.length; i++) {
+            Tensor leaf = leaves[i];
+            if (leaf == null) {
+                continue;
             }
-        } else {
-            Storage spare = takeSpare(leaf);
-            if (spare != null && spare.isDirect()) {
-                target = new GradTarget(spare, false);
-            } else if (spare != null) {
-                leaf.keepGradSpare(spare);
+            GradTarget target = null;
+            Storage current = leaf.gradStorage();
+            if (current != null) {
+                if (current.isDirect()) {
+                    target = new GradTarget(current, true);
+                }
+            } else {
+                Storage spare = takeSpare(leaf);
+                if (spare != null && spare.isDirect()) {
+                    target = new GradTarget(spare, false);
+                } else if (spare != null) {
+                    leaf.keepGradSpare(spare);
+                }
+            }
+            if (target != null) {
+                if (targets == null) {
+                    targets = new GradTarget[inputs.length];
+                }
+                targets[i] = target;
             }
         }
-        if (target == null) {
+        if (targets == null) {
             return fn.backward(g);
-        }
-        GradTarget[] targets = new GradTarget[inputs.length];
-        for (int i = 0; i < inputs.length; i++) {
-            targets[i] = inputs[i] == leaf ? target : null;
         }
         fn.targets = targets;
         try {
             return fn.backward(g);
         } finally {
             fn.targets = null;
-            if (target.written()) {
-                if (!target.accumulate()) {
-                    leaf.setGradUnchecked(new Tensor(target.storage(), leaf.device()));
+            for (int i = 0; i < targets.length; i++) {
+                GradTarget target = targets[i];
+                if (target == null || target.accumulate()) {
+                    continue;
                 }
-            } else if (!target.accumulate()) {
-                leaf.keepGradSpare(target.storage()); // not used this time: keep it for the next
+                if (target.written()) {
+                    leaves[i].setGradUnchecked(new Tensor(target.storage(), leaves[i].device()));
+                } else {
+                    leaves[i].keepGradSpare(target.storage()); // not used this time: keep it for the next
+                }
             }
         }
     }

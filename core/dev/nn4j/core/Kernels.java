@@ -534,6 +534,42 @@ public final class Kernels {
     }
 
     /**
+     * The column sums of {@code g} ({@code [rows, cols]}, float types) written into {@code c} ({@code [cols]},
+     * dense, direct: see {@link GradTarget}), or added to it when {@code accumulate}: Linear's bias gradient, straight
+     * into the bias's {@code grad}. Summed in double and rounded once, as {@link #sumDim} does.
+     */
+    public static void sumRowsTo(Storage g, int rows, int cols, Storage c, boolean accumulate) {
+        if (c.size() != cols || g.size() != rows * cols || c.type() != g.type() || !c.isDirect()) {
+            throw new IllegalArgumentException("sumRowsTo: target " + c.type() + " " + Shapes.str(c.shape())
+                    + " cannot hold the column sums of a direct [" + rows + ", " + cols + "] " + g.type() + " array");
+        }
+        double[] sums = new double[cols];
+        if (g.type() == DataType.FLOAT) {
+            float[] x = g.floats();
+            for (int r = 0; r < rows; r++) {
+                for (int i = 0, base = r * cols; i < cols; i++) {
+                    sums[i] += x[base + i];
+                }
+            }
+            java.nio.FloatBuffer out = c.floatBuffer();
+            for (int i = 0; i < cols; i++) {
+                out.put(i, accumulate ? out.get(i) + (float) sums[i] : (float) sums[i]);
+            }
+        } else {
+            double[] x = g.doubles();
+            for (int r = 0; r < rows; r++) {
+                for (int i = 0, base = r * cols; i < cols; i++) {
+                    sums[i] += x[base + i];
+                }
+            }
+            java.nio.DoubleBuffer out = c.doubleBuffer();
+            for (int i = 0; i < cols; i++) {
+                out.put(i, accumulate ? out.get(i) + sums[i] : sums[i]);
+            }
+        }
+    }
+
+    /**
      * {@code y += alpha * x} in place by BLAS when both are float32 storages of equal size and {@code y} is held
      * in a direct buffer on the CPU backend ({@code x} is staged when it is not); returns false, having done
      * nothing, otherwise. For optimizers: PyTorch's {@code p.add_(g, alpha=-lr)}. Every update of a parameter

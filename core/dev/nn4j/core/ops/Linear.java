@@ -81,25 +81,30 @@ public final class Linear extends Function {
                 gx = gx.viewAs(inputShape); // only then: a view is shared, and the next op could not reuse gx
             }
         }
-        Storage gb = hasBias && needsInputGrad(2) ? Kernels.sumDim(g.viewAs(new long[] {rows, out}), 0, false) : null;
+        GradTarget biasTarget = hasBias && needsInputGrad(2) ? gradTarget(2) : null;
+        Storage gb = hasBias && needsInputGrad(2) && biasTarget == null
+                ? Kernels.sumDim(g.viewAs(new long[] {rows, out}), 0, false) : null;
         Storage gw = null;
-        if (needsInputGrad(1)) {
-            GradTarget target = gradTarget(1);
-            if (target == null) {
-                gw = Kernels.gemmInto(g, x, true, false, out, in, rows, null);
-            } else {
-                // straight into the weight's grad buffer: no [out, in] result to allocate, copy or add. Last, so
-                // that nothing can fail after the leaf's gradient has changed
-                Kernels.gemmTo(g, x, true, false, out, in, rows, target.storage(), target.accumulate());
-                target.markWritten();
-            }
+        GradTarget weightTarget = needsInputGrad(1) ? gradTarget(1) : null;
+        if (needsInputGrad(1) && weightTarget == null) {
+            gw = Kernels.gemmInto(g, x, true, false, out, in, rows, null);
+        }
+        // straight into the parameters' grad buffers: no result to allocate, copy or add. Last, so that nothing
+        // can fail after a leaf's gradient has changed
+        if (weightTarget != null) {
+            Kernels.gemmTo(g, x, true, false, out, in, rows, weightTarget.storage(), weightTarget.accumulate());
+            weightTarget.markWritten();
+        }
+        if (biasTarget != null) {
+            Kernels.sumRowsTo(g, rows, out, biasTarget.storage(), biasTarget.accumulate());
+            biasTarget.markWritten();
         }
         return hasBias ? new Storage[] {gx, gw, gb} : new Storage[] {gx, gw};
     }
 
     @Override
     protected boolean writesGradInPlace(int i) {
-        return i == 1;
+        return i == 1 || i == 2;
     }
 
     @Override
