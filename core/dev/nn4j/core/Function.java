@@ -15,8 +15,9 @@ public abstract class Function {
     private Tensor[] inputs;
     private boolean[] needsGrad;
     private boolean released;
-    private java.util.List<Storage> saved;
+    private Storage[] saved;
     private int[] savedVersions;
+    private int savedCount;
     /** Sum of the gradients that reached this node's output during the current backward pass. */
     Storage pendingGrad;
     /** Where the current backward may write an input's gradient in place (see {@link GradTarget}); else null. */
@@ -42,14 +43,14 @@ public abstract class Function {
      */
     protected final Storage save(Storage s) {
         if (saved == null) {
-            saved = new java.util.ArrayList<>(3);
-            savedVersions = new int[3];
+            saved = new Storage[2];
+            savedVersions = new int[2];
+        } else if (savedCount == saved.length) {
+            saved = java.util.Arrays.copyOf(saved, savedCount * 2);
+            savedVersions = java.util.Arrays.copyOf(savedVersions, savedCount * 2);
         }
-        if (saved.size() == savedVersions.length) {
-            savedVersions = java.util.Arrays.copyOf(savedVersions, savedVersions.length * 2);
-        }
-        savedVersions[saved.size()] = s.version();
-        saved.add(s);
+        savedVersions[savedCount] = s.version();
+        saved[savedCount++] = s;
         return s;
     }
 
@@ -58,8 +59,8 @@ public abstract class Function {
         if (saved == null) {
             return;
         }
-        for (int i = 0; i < saved.size(); i++) {
-            Storage s = saved.get(i);
+        for (int i = 0; i < savedCount; i++) {
+            Storage s = saved[i];
             if (s.version() != savedVersions[i]) {
                 throw new IllegalStateException("one of the variables needed for gradient computation has been "
                         + "modified by an inplace operation: [" + s.type() + " " + Shapes.str(s.shape()) + "] is at "
@@ -113,6 +114,11 @@ public abstract class Function {
      * @throws IllegalArgumentException naming both devices and the op, as PyTorch does
      */
     protected static Device sameDevice(String op, Tensor... inputs) {
+        return commonDevice(op, null, inputs);
+    }
+
+    /** {@link #sameDevice}, naming {@code fn} (or {@code op} when given) only if the devices differ. */
+    private static Device commonDevice(String op, Function fn, Tensor[] inputs) {
         Device d = null;
         for (Tensor t : inputs) {
             if (t == null) {
@@ -122,7 +128,7 @@ public abstract class Function {
                 d = t.device();
             } else if (!d.equals(t.device())) {
                 throw new IllegalArgumentException("Expected all tensors to be on the same device, but found "
-                        + d + " and " + t.device() + " (in " + op + ")");
+                        + d + " and " + t.device() + " (in " + (op != null ? op : fn != null ? fn.name() : "op") + ")");
             }
         }
         if (d == null) {
@@ -145,7 +151,7 @@ public abstract class Function {
 
     /** {@link #record(Function, INDArray, Tensor...)} for a result held in a {@link Storage}. */
     protected static Tensor record(Function fn, Storage out, Tensor... inputs) {
-        return recordOn(sameDevice(fn == null ? "op" : fn.name(), inputs), fn, out, inputs);
+        return recordOn(commonDevice(null, fn, inputs), fn, out, inputs);
     }
 
     /** {@link #record(Function, Storage, Tensor...)} for a result placed on {@code device} (device moves). */
@@ -180,6 +186,7 @@ public abstract class Function {
         inputs = null;
         pendingGrad = null;
         saved = null;
+        savedCount = 0;
         releaseSaved();
     }
 }

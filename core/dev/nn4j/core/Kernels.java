@@ -543,7 +543,7 @@ public final class Kernels {
             throw new IllegalArgumentException("sumRowsTo: target " + c.type() + " " + Shapes.str(c.shape())
                     + " cannot hold the column sums of a direct [" + rows + ", " + cols + "] " + g.type() + " array");
         }
-        double[] sums = new double[cols];
+        double[] sums = SCRATCH.get().sums(cols);
         if (g.type() == DataType.FLOAT) {
             float[] x = g.floats();
             for (int r = 0; r < rows; r++) {
@@ -598,6 +598,17 @@ public final class Kernels {
      */
     private static final class Scratch {
         private final java.nio.FloatBuffer[] slots = new java.nio.FloatBuffer[3];
+        private double[] sums = new double[0];
+
+        /** {@code n} zeros to sum into, reused by the next call. */
+        double[] sums(int n) {
+            if (sums.length < n) {
+                sums = new double[Math.max(n, 2 * sums.length)];
+            } else {
+                Arrays.fill(sums, 0, n, 0.0);
+            }
+            return sums;
+        }
 
         java.nio.FloatBuffer slot(int i, int size) {
             java.nio.FloatBuffer b = slots[i];

@@ -385,9 +385,10 @@ public class Tensor {
             throw new IllegalStateException("backward(): grad can be implicitly created only for scalar outputs, "
                     + "got shape " + Shapes.str(shape()) + "; pass an explicit gradient: backward(gradient)");
         }
-        Storage one = Storage.zeros(dtype(), shape());
+        Function.sameDevice("backward", this); // binds this thread to the tensor's device under nd4j-cuda
+        Storage one = Storage.zeros(dtype(), storage.shape());
         one.fill(1);
-        backward(new Tensor(one, device), false);
+        Autograd.backward(this, one, false); // shaped, typed and placed as this tensor by construction
     }
 
     /** Backpropagates {@code gradient} (shaped like this tensor). PyTorch: {@code y.backward(gradient)}. */

@@ -108,7 +108,8 @@ public abstract class Optimizer {
             throw new IllegalStateException(name() + ": " + problem);
         }
         try (NoGrad scope = NoGrad.enter()) {
-            for (Parameter p : params) {
+            for (int i = 0; i < params.size(); i++) { // indexed: no iterator per step
+                Parameter p = params.get(i);
                 Storage grad = p.gradStorage(); // not grad(): that would stop the buffer's reuse
                 if (grad == null || p.isUninitialized()) {
                     continue;
@@ -132,7 +133,8 @@ public abstract class Optimizer {
      */
     public void zeroGrad(boolean setToNone) {
         try (NoGrad scope = NoGrad.enter()) {
-            for (Parameter p : params) {
+            for (int i = 0; i < params.size(); i++) {
+                Parameter p = params.get(i);
                 Storage grad = p.gradStorage();
                 if (setToNone) {
                     p.setGrad(null);

@@ -45,7 +45,7 @@ public final class Linear extends Function {
             throw new IllegalArgumentException("linear: expected input, weight and bias of one dtype, got input "
                     + x.dtype() + ", weight " + weight.dtype() + (bias == null ? "" : ", bias " + bias.dtype()));
         }
-        long[] xs = x.shape();
+        long[] xs = storage(x).shape(); // not copied: a storage's shape never changes
         int rows = 1;
         for (int d = 0; d < xs.length - 1; d++) {
             rows *= (int) xs[d];

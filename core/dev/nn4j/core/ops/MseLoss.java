@@ -30,7 +30,7 @@ public final class MseLoss extends Function {
             throw new IllegalArgumentException("mse_loss: reduction '" + reduction
                     + "' is not valid; use one of 'mean', 'sum', 'none'");
         }
-        if (!java.util.Arrays.equals(input.shape(), target.shape())) {
+        if (!java.util.Arrays.equals(storage(input).shape(), storage(target).shape())) {
             throw new IllegalArgumentException("mse_loss: input shape " + Shapes.str(input.shape())
                     + " and target shape " + Shapes.str(target.shape()) + " differ");
         }
@@ -38,10 +38,11 @@ public final class MseLoss extends Function {
             throw new IllegalArgumentException("mse_loss: expected input and target of one floating dtype, got "
                     + input.dtype() + " and " + target.dtype());
         }
-        Storage diff = Kernels.binary(BinaryOp.SUB, storage(input), storage(target), input.shape(), input.dtype());
+        Storage diff = Kernels.binary(BinaryOp.SUB, storage(input), storage(target), storage(input).shape(),
+                input.dtype());
         Storage out;
         if (reduction.equals("none")) {
-            out = Kernels.binary(BinaryOp.MUL, diff, diff, input.shape(), input.dtype());
+            out = Kernels.binary(BinaryOp.MUL, diff, diff, diff.shape(), input.dtype());
         } else {
             double s = sumOfSquares(diff);
             out = Storage.fromDoubles(new double[] {reduction.equals("mean") ? s / diff.size() : s}, new long[0],
