@@ -75,7 +75,7 @@ public final class Autograd {
 
     private static void accumulateLeaf(Tensor leaf, Storage g) {
         synchronized (leaf) {
-            Storage current = leaf.gradStorage();
+            Storage current = leaf.gradStorageHeld();
             if (current != null) {
                 current.addScaled(g, 1.0);
                 return;
@@ -88,7 +88,7 @@ public final class Autograd {
             } else {
                 s = g.claim() ? g : g.copy();
             }
-            leaf.setGradUnchecked(new Tensor(s, leaf.device()));
+            leaf.setGradUnchecked(s);
         }
     }
 
@@ -161,7 +161,7 @@ public final class Autograd {
                 continue;
             }
             GradTarget target = null;
-            Storage current = leaf.gradStorage();
+            Storage current = leaf.gradStorageHeld();
             if (current != null) {
                 if (current.isDirect()) {
                     target = new GradTarget(current, true);
@@ -195,7 +195,7 @@ public final class Autograd {
                     continue;
                 }
                 if (target.written()) {
-                    leaves[i].setGradUnchecked(new Tensor(target.storage(), leaves[i].device()));
+                    leaves[i].setGradUnchecked(target.storage());
                 } else {
                     leaves[i].keepGradSpare(target.storage()); // not used this time: keep it for the next
                 }

@@ -31,7 +31,10 @@ public final class GradTarget {
 
     /** Tells the engine the gradient is in the buffer; the op then returns null for that input. */
     public void markWritten() {
-        storage.bumpVersion();
+        if (accumulate) {
+            // only a gradient that someone may hold can be saved in a graph; a kept buffer was never handed out
+            storage.bumpVersion();
+        }
         written = true;
     }
 

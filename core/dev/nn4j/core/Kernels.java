@@ -465,7 +465,7 @@ public final class Kernels {
             }
             float[] out = new float[m * n];
             c.get(0, out);
-            return Storage.ofFloats(out, outShape).markFresh();
+            return Storage.freshFloats(out, outShape);
         }
         double[] out = new double[m * n];
         double beta = 0;
@@ -479,7 +479,7 @@ public final class Kernels {
         if (m > 0 && n > 0 && k > 0) {
             dgemm(a, b, transA, transB, m, n, k, beta, java.nio.DoubleBuffer.wrap(out));
         }
-        return Storage.ofDoubles(out, outShape).markFresh();
+        return Storage.freshDoubles(out, outShape);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.nn4j.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -29,12 +31,41 @@ public final class Storage {
     /** Set on a kernel's brand-new result that nothing else references, so a consumer may take it over. */
     private volatile boolean fresh;
 
-    private Storage(DataType type, long[] shape, INDArray nd, Object heap) {
+    private static final VarHandle ND;
+    private static final VarHandle HEAP;
+    private static final VarHandle FRESH;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            ND = l.findVarHandle(Storage.class, "nd", INDArray.class);
+            HEAP = l.findVarHandle(Storage.class, "heap", Object.class);
+            FRESH = l.findVarHandle(Storage.class, "fresh", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private Storage(DataType type, long[] shape, INDArray nd, Object heap, boolean fresh) {
         this.type = type;
         this.shape = shape;
         this.size = Math.toIntExact(Shapes.numel(shape));
-        this.nd = nd;
-        this.heap = heap;
+        // plain stores: a volatile store costs a fence (~12 ns here, more than a small op's arithmetic), and the
+        // initial values need none. A new storage reaches another thread only through a safe publication (the
+        // user's own hand-over of a tensor), like any object; later changes go through the volatile fields
+        if (nd != null) {
+            ND.set(this, nd);
+        }
+        if (heap != null) {
+            HEAP.set(this, heap);
+        }
+        if (fresh) {
+            FRESH.set(this, true);
+        }
+    }
+
+    private Storage(DataType type, long[] shape, INDArray nd, Object heap) {
+        this(type, shape, nd, heap, false);
     }
 
     /** Wraps (shares) an ND4J array. */
@@ -50,6 +81,16 @@ public final class Storage {
     /** Takes ownership of {@code data}, row-major in {@code shape}. */
     public static Storage ofDoubles(double[] data, long[] shape) {
         return new Storage(DataType.DOUBLE, shape, null, data);
+    }
+
+    /** {@link #ofFloats} for a kernel's new result that nothing else references (see {@link #claim}). */
+    static Storage freshFloats(float[] data, long[] shape) {
+        return new Storage(DataType.FLOAT, shape, null, data, true);
+    }
+
+    /** {@link #ofDoubles} for a kernel's new result that nothing else references (see {@link #claim}). */
+    static Storage freshDoubles(double[] data, long[] shape) {
+        return new Storage(DataType.DOUBLE, shape, null, data, true);
     }
 
     /** Zeros of {@code type}: on the heap for float32/float64, an ND4J array otherwise. */
@@ -87,12 +128,6 @@ public final class Storage {
     /** Records an in-place write made outside this class (e.g. an optimizer writing an ND4J buffer directly). */
     public void bumpVersion() {
         version++;
-    }
-
-    /** Marks this storage as a kernel's new, unshared result; returns this. */
-    Storage markFresh() {
-        fresh = true;
-        return this;
     }
 
     /**

@@ -44,6 +44,8 @@ public class Tensor {
      * training loop that sets gradients to null each step allocates no gradient memory in the steady state.
      */
     private Storage gradSpare;
+    /** The cleared private gradient tensor itself, re-used as the next gradient when it wraps the same buffer. */
+    private Tensor gradShell;
     private Function gradFn;
 
     Tensor(INDArray value, Device device) {
@@ -295,6 +297,7 @@ public class Tensor {
         if (!requires) {
             synchronized (this) {
                 gradSpare = null; // a frozen tensor gets no gradients: its kept buffer would only hold memory
+                gradShell = null;
             }
         }
         return this;
@@ -303,6 +306,9 @@ public class Tensor {
     /** The accumulated gradient, or null until a backward reaches this leaf. PyTorch: {@code x.grad}. */
     public synchronized Tensor grad() {
         gradPrivate = false; // the caller may keep it: its buffer must never be reused behind the caller's back
+        if (grad == gradShell) {
+            gradShell = null;
+        }
         return grad;
     }
 
@@ -330,22 +336,43 @@ public class Tensor {
         }
         if (g == null && grad != null && gradPrivate && requiresGrad) {
             gradSpare = grad.storage;
+            gradShell = grad;
         }
         this.grad = g;
         this.gradPrivate = false;
     }
 
-    /** Sets a gradient the engine made (nobody else holds it, so its buffer may be reused once cleared). */
-    synchronized void setGradUnchecked(Tensor g) {
-        this.grad = g;
+    /*
+     * The engine's accessors below run while it holds this tensor's monitor (an uncontended lock costs ~20 ns
+     * here, and a backward would otherwise take it four times per parameter).
+     */
+
+    /** The gradient's data, or null; the caller holds this tensor's monitor. */
+    Storage gradStorageHeld() {
+        assert Thread.holdsLock(this);
+        Tensor g = grad;
+        return g == null ? null : g.storage;
+    }
+
+    /**
+     * Sets a gradient the engine made in {@code s} (nobody else holds it, so its buffer may be reused once cleared).
+     * The tensor that wrapped {@code s} before it was cleared is used again: nobody was handed it either. The
+     * caller holds this tensor's monitor.
+     */
+    void setGradUnchecked(Storage s) {
+        assert Thread.holdsLock(this);
+        Tensor shell = gradShell;
+        this.grad = shell != null && shell.storage == s && shell.device.equals(device) ? shell : new Tensor(s, device);
         this.gradPrivate = true;
     }
 
     /**
      * Takes the kept buffer of a cleared gradient, or null when there is none or it no longer fits this tensor's
-     * shape or dtype (a move to another device drops it: see {@link #setData}).
+     * shape or dtype (a move to another device drops it: see {@link #setData}). The caller holds this tensor's
+     * monitor.
      */
-    synchronized Storage takeGradSpare() {
+    Storage takeGradSpare() {
+        assert Thread.holdsLock(this);
         Storage s = gradSpare;
         gradSpare = null;
         if (s == null || s.type() != dtype() || !Arrays.equals(s.shape(), storage.shape())) {
@@ -354,8 +381,12 @@ public class Tensor {
         return s;
     }
 
-    /** Keeps {@code s} as the buffer for this tensor's next gradient (see {@link #takeGradSpare}). */
-    synchronized void keepGradSpare(Storage s) {
+    /**
+     * Keeps {@code s} as the buffer for this tensor's next gradient (see {@link #takeGradSpare}). The caller holds
+     * this tensor's monitor.
+     */
+    void keepGradSpare(Storage s) {
+        assert Thread.holdsLock(this);
         gradSpare = s;
     }
 
@@ -386,8 +417,13 @@ public class Tensor {
                     + "got shape " + Shapes.str(shape()) + "; pass an explicit gradient: backward(gradient)");
         }
         Function.sameDevice("backward", this); // binds this thread to the tensor's device under nd4j-cuda
-        Storage one = Storage.zeros(dtype(), storage.shape());
-        one.fill(1);
+        Storage one;
+        if (storage.isFloating()) {
+            one = Storage.fromDoubles(new double[] {1}, storage.shape(), dtype()); // no lock, unlike fill
+        } else {
+            one = Storage.zeros(dtype(), storage.shape());
+            one.fill(1);
+        }
         Autograd.backward(this, one, false); // shaped, typed and placed as this tensor by construction
     }
 
@@ -436,6 +472,7 @@ public class Tensor {
         this.storage = source.storage;
         this.device = source.device;
         this.gradSpare = null; // may belong to the old device or dtype
+        this.gradShell = null;
     }
 
     /** This tensor converted to {@code type} (recorded); the same object when it already has that type. PyTorch: {@code x.to(dtype)}. */

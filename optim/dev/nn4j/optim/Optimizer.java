@@ -135,11 +135,13 @@ public abstract class Optimizer {
         try (NoGrad scope = NoGrad.enter()) {
             for (int i = 0; i < params.size(); i++) {
                 Parameter p = params.get(i);
-                Storage grad = p.gradStorage();
                 if (setToNone) {
                     p.setGrad(null);
-                } else if (grad != null) {
-                    grad.fill(0);
+                } else {
+                    Storage grad = p.gradStorage();
+                    if (grad != null) {
+                        grad.fill(0);
+                    }
                 }
             }
         }

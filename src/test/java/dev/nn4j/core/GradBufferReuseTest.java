@@ -113,6 +113,12 @@ class GradBufferReuseTest {
         l.zeroGrad();
         backward(l, x, 1);
         assertSame(next, l.weight().gradStorage());
+        Storage bias = l.bias().gradStorage();
+        l.zeroGrad();
+        l.weight().setGrad(null);
+        backward(l, x, 2);
+        assertSame(bias, l.bias().gradStorage(), "the bias's buffer too");
+        assertNotSame(handedOut, l.weight().grad(), "nor is the tensor handed out reused as a later gradient");
         assertTrue(fresh != null);
     }
 
@@ -252,12 +258,18 @@ class GradBufferReuseTest {
         steadyState(l, x);
         l.requiresGrad(false);
         l.zeroGrad();
-        assertEquals(null, ((Tensor) l.weight()).takeGradSpare());
+        assertEquals(null, spare(l.weight()));
         l.requiresGrad(true);
         l.zeroGrad();
         backward(l, x, 1);
         l.zeroGrad(); // cleared while requiring grad: kept
-        assertTrue(((Tensor) l.weight()).takeGradSpare() != null);
+        assertTrue(spare(l.weight()) != null);
+    }
+
+    private static Storage spare(Tensor t) {
+        synchronized (t) {
+            return t.takeGradSpare();
+        }
     }
 
     @Test
