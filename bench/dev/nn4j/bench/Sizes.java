@@ -4,6 +4,7 @@ package dev.nn4j.bench;
 enum Sizes {
     /** batch 2, 20 -> 256 -> ReLU -> 10: the textbook network. */
     tiny(2, 20, 256, 10),
+    micro(1, 1, 1, 1),
     /** batch 64, 784 -> 256 -> ReLU -> 10. */
     mid(64, 784, 256, 10),
     /** batch 256, 1024 -> 1024 -> ReLU -> 1024 -> ReLU -> 10. */

@@ -1,7 +1,5 @@
 package dev.nn4j.core;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -26,15 +24,21 @@ public final class Autograd {
             accumulateLeaf(root, seed);
             return;
         }
-        List<dev.nn4j.core.Function> order = topologicalOrder(top);
+        if (top.isReleased()) {
+            throw releasedGraph();
+        }
+        ReadyQueue queue = new ReadyQueue();
         try (NoGrad scope = NoGrad.enter()) {
             top.pendingGrad = seed;
-            for (int k = order.size() - 1; k >= 0; k--) {
-                dev.nn4j.core.Function fn = order.get(k);
+            queue.push(top);
+            while (!queue.isEmpty()) {
+                dev.nn4j.core.Function fn = queue.pop();
                 Storage g = fn.pendingGrad;
                 fn.pendingGrad = null;
-                if (g == null) {
-                    continue;
+                if (fn.isReleased()) {
+                    // reached through a part of the graph that an earlier backward freed; as in PyTorch, the
+                    // leaves reached before this point have their gradients
+                    throw releasedGraph();
                 }
                 Tensor[] inputs = fn.inputs();
                 fn.checkSaved();
@@ -54,12 +58,16 @@ public final class Autograd {
                     }
                     Storage gi = Kernels.sumToShape(grads[i], in.storage().shape()).cast(in.dtype());
                     dev.nn4j.core.Function producer = in.gradFn();
-                    if (producer != null) {
-                        // out of place: the first contribution may alias another node's gradient
-                        producer.pendingGrad = producer.pendingGrad == null ? gi
-                                : Kernels.binary(Kernels.BinaryOp.ADD, producer.pendingGrad, gi, gi.shape(), gi.type());
-                    } else if (in.requiresGrad()) {
-                        accumulateLeaf(in, gi);
+                    if (producer == null) {
+                        if (in.requiresGrad()) {
+                            accumulateLeaf(in, gi);
+                        }
+                    } else if (producer.pendingGrad == null) {
+                        producer.pendingGrad = gi; // may alias another node's gradient: later sums are out of place
+                        queue.push(producer);
+                    } else {
+                        producer.pendingGrad = Kernels.binary(Kernels.BinaryOp.ADD, producer.pendingGrad, gi,
+                                gi.shape(), gi.type());
                     }
                 }
                 if (!retainGraph) {
@@ -67,9 +75,7 @@ public final class Autograd {
                 }
             }
         } finally {
-            for (dev.nn4j.core.Function fn : order) {
-                fn.pendingGrad = null;
-            }
+            queue.clearPending();
         }
     }
 
@@ -203,55 +209,11 @@ public final class Autograd {
         }
     }
 
-    /** Numbers the traversals, so a node can tell whether the current one has visited it without a set. */
-    private static final java.util.concurrent.atomic.AtomicLong TRAVERSALS = new java.util.concurrent.atomic.AtomicLong();
-
-    /** Post-order of the nodes reachable from {@code top}: every node after all the nodes it consumes. */
-    private static List<dev.nn4j.core.Function> topologicalOrder(dev.nn4j.core.Function top) {
-        // a visit stamp on each node instead of an identity set, and the DFS frames in two arrays: this runs once
-        // per backward, and for a small network the set and boxed frames cost as much as a layer's arithmetic
-        long pass = TRAVERSALS.incrementAndGet();
-        List<dev.nn4j.core.Function> order = new ArrayList<>();
-        dev.nn4j.core.Function[] nodes = new dev.nn4j.core.Function[16];
-        int[] next = new int[16];
-        nodes[0] = top;
-        top.visited = pass;
-        int depth = 1;
-        // iterative DFS: deep graphs (long loops, deep nets) must not overflow the Java stack
-        while (depth > 0) {
-            dev.nn4j.core.Function fn = nodes[depth - 1];
-            if (fn.isReleased()) {
-                throw new IllegalStateException("Trying to backward through the graph a second time (or directly "
-                        + "access saved tensors after they have already been freed). Saved intermediate values of "
-                        + "the graph are freed when you call backward(). Call backward(gradient, true) "
-                        + "(retainGraph) if you need to backward through the graph a second time.");
-            }
-            Tensor[] inputs = fn.inputs();
-            int i = next[depth - 1];
-            dev.nn4j.core.Function child = null;
-            while (i < inputs.length && child == null) {
-                Tensor in = inputs[i++];
-                dev.nn4j.core.Function c = in == null ? null : in.gradFn();
-                if (c != null && c.visited != pass) {
-                    c.visited = pass;
-                    child = c;
-                }
-            }
-            next[depth - 1] = i;
-            if (child == null) {
-                depth--;
-                order.add(fn);
-            } else {
-                if (depth == nodes.length) {
-                    nodes = java.util.Arrays.copyOf(nodes, depth * 2);
-                    next = java.util.Arrays.copyOf(next, depth * 2);
-                }
-                nodes[depth] = child;
-                next[depth] = 0;
-                depth++;
-            }
-        }
-        return order;
+    private static IllegalStateException releasedGraph() {
+        return new IllegalStateException("Trying to backward through the graph a second time (or directly access "
+                + "saved tensors after they have already been freed). Saved intermediate values of the graph are "
+                + "freed when you call backward(). Call backward(gradient, true) (retainGraph) if you need to "
+                + "backward through the graph a second time.");
     }
 
     /**

@@ -22,8 +22,11 @@ public abstract class Function {
     Storage pendingGrad;
     /** Where the current backward may write an input's gradient in place (see {@link GradTarget}); else null. */
     GradTarget[] targets;
-    /** The number of the last graph traversal that reached this node (see {@code Autograd.topologicalOrder}). */
-    long visited;
+    /**
+     * One more than the highest level among the nodes that made this node's inputs (leaves count as 0): every
+     * consumer of a node has a higher level, which orders the backward (see {@link ReadyQueue}).
+     */
+    int level;
 
     /** Gradients for each input given the gradient of the output; {@code null} where none is needed. */
     protected abstract Storage[] backward(Storage gradOutput);
@@ -160,9 +163,16 @@ public abstract class Function {
         if (fn != null && recording(inputs)) {
             fn.inputs = inputs.clone();
             fn.needsGrad = new boolean[inputs.length];
+            int below = 0;
             for (int i = 0; i < inputs.length; i++) {
-                fn.needsGrad[i] = inputs[i] != null && inputs[i].requiresGrad();
+                Tensor in = inputs[i];
+                fn.needsGrad[i] = in != null && in.requiresGrad();
+                Function producer = in == null ? null : in.gradFn();
+                if (producer != null && producer.level > below) {
+                    below = producer.level;
+                }
             }
+            fn.level = below + 1;
             result.attach(fn);
         }
         return result;

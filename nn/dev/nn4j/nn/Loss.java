@@ -13,7 +13,11 @@ public abstract class Loss extends Module {
         if (input == null || target == null) {
             throw new IllegalArgumentException(typeName() + ": input and target must not be null");
         }
-        return guarded(() -> compute(input, target));
+        try {
+            return compute(input, target);
+        } catch (IllegalArgumentException e) {
+            throw refusal(e);
+        }
     }
 
     /** The loss itself. */

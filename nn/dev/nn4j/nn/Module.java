@@ -4,7 +4,6 @@ import dev.nn4j.core.NoGrad;
 import dev.nn4j.core.Tensor;
 import dev.nn4j.device.Device;
 import dev.nn4j.device.Devices;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -32,9 +31,6 @@ import org.nd4j.linalg.api.buffer.DataType;
  * }</pre>
  */
 public abstract class Module {
-    /** The modules whose {@code call} is running on this thread, outermost first: gives error messages a path. */
-    private static final ThreadLocal<ArrayDeque<Module>> CALLS = ThreadLocal.withInitial(ArrayDeque::new);
-
     // LinkedHashMap throughout: insertion order is the order of parameters(), stateDict() and the printed tree
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
@@ -52,32 +48,28 @@ public abstract class Module {
      * @throws ModuleInputException naming this module, its path and the shapes when the input is wrong for it
      */
     public final Tensor call(Tensor x) {
-        return guarded(() -> {
+        try {
             if (x == null) {
                 throw new IllegalArgumentException("input is null");
             }
             prepare(x);
             return forward(x);
-        });
+        } catch (IllegalArgumentException e) {
+            throw refusal(e);
+        }
     }
 
     /**
-     * Runs {@code body} as this module's call: on this thread's call stack (which gives error messages their
-     * path), with bad input reported as a {@link ModuleInputException} naming this module and its path.
+     * What this module's call throws for bad input {@code e} raised inside it: {@code e} itself, with this module
+     * added to its path, when an inner module already reported it (so the user sees which layer refused), else a
+     * {@link ModuleInputException} naming this module. A call that succeeds keeps no record (no call stack per
+     * thread): the path is collected on the way out.
      */
-    final Tensor guarded(java.util.function.Supplier<Tensor> body) {
-        ArrayDeque<Module> calls = CALLS.get();
-        calls.addLast(this);
-        try {
-            return body.get();
-        } catch (ModuleInputException e) {
-            throw e;
-        } catch (IllegalArgumentException e) {
-            // annotate once, at the innermost module, so the user sees which layer refused
-            throw new ModuleInputException(describe(), pathOf(calls), e.getMessage(), e);
-        } finally {
-            calls.removeLast();
+    final ModuleInputException refusal(IllegalArgumentException e) {
+        if (e instanceof ModuleInputException inner) {
+            return inner.leaving(this);
         }
+        return new ModuleInputException(this, e.getMessage(), e);
     }
 
     /**
@@ -87,20 +79,8 @@ public abstract class Module {
     protected void prepare(Tensor x) {
     }
 
-    private static String pathOf(ArrayDeque<Module> calls) {
-        StringBuilder path = new StringBuilder();
-        Module parent = null;
-        for (Module m : calls) {
-            if (parent != null) {
-                String name = parent.nameOf(m);
-                path.append(path.length() > 0 ? "." : "").append(name == null ? "?" : name);
-            }
-            parent = m;
-        }
-        return path.toString();
-    }
-
-    private String nameOf(Module child) {
+    /** The name under which {@code child} is registered here, or null. */
+    String nameOf(Module child) {
         for (Map.Entry<String, Module> e : children.entrySet()) {
             if (e.getValue() == child) {
                 return e.getKey();

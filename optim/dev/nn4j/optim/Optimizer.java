@@ -132,16 +132,15 @@ public abstract class Optimizer {
      * place. PyTorch: {@code optimizer.zero_grad(set_to_none)}.
      */
     public void zeroGrad(boolean setToNone) {
-        try (NoGrad scope = NoGrad.enter()) {
-            for (int i = 0; i < params.size(); i++) {
-                Parameter p = params.get(i);
-                if (setToNone) {
-                    p.setGrad(null);
-                } else {
-                    Storage grad = p.gradStorage();
-                    if (grad != null) {
-                        grad.fill(0);
-                    }
+        // no NoGrad scope: clearing and filling storages records nothing
+        for (int i = 0; i < params.size(); i++) {
+            Parameter p = params.get(i);
+            if (setToNone) {
+                p.setGrad(null);
+            } else {
+                Storage grad = p.gradStorage();
+                if (grad != null) {
+                    grad.fill(0);
                 }
             }
         }

@@ -246,6 +246,23 @@ class ModuleTest {
     }
 
     @Test
+    void thePathIsCollectedOnTheWayOutAndLeavesNothingBehind() {
+        Sequential deep = new Sequential(new Sequential(new ReLU(), new Outer()));
+        ModuleInputException e = assertThrows(ModuleInputException.class, () -> deep.call(Tensor.ones(2, 20)));
+        assertEquals("0.1.hidden", e.modulePath());
+        assertTrue(e.getMessage().startsWith("Linear(in_features=30, out_features=256, bias=True) at \"0.1.hidden\""),
+                e.getMessage());
+        // called on its own, the same layer is the whole model: no stale path from the failed call above
+        Module inner = ((Outer) deep.children().get(0).children().get(1)).hidden;
+        e = assertThrows(ModuleInputException.class, () -> inner.call(Tensor.ones(2, 20)));
+        assertEquals("", e.modulePath());
+        assertEquals(256, deep.call(Tensor.ones(2, 30)).size(1));
+        // a loss refusing its target is named too
+        e = assertThrows(ModuleInputException.class, () -> new MSELoss().call(Tensor.ones(2), Tensor.ones(3)));
+        assertTrue(e.getMessage().startsWith("MSELoss() at \"\": mse_loss: input shape"), e.getMessage());
+    }
+
+    @Test
     void badInputNamesTheModulePathAndBothShapes() {
         Sequential net = new Sequential(new Outer());
         ModuleInputException e = assertThrows(ModuleInputException.class, () -> net.call(Tensor.ones(2, 20)));
