@@ -10,8 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The step written by hand on nn4j's own kernels (the same gemm and loops), with no tape, no modules, no
- * optimizer objects: the yardstick for the cost of the autograd itself.
+ * The step written by hand on nn4j's own kernels, calling exactly the kernels nn4j's step calls (gemm into the
+ * parameters' kept gradient buffers, out-of-place ReLU, mse_loss's difference, sum of squares and scale, axpy), with
+ * no tape, no modules, no optimizer objects: the yardstick for the cost of the autograd itself.
  */
 final class KernelStep {
     final Nn4jStep model;
@@ -44,24 +45,15 @@ final class KernelStep {
             Storage z = Kernels.gemmInto(h, w.get(i).storage(), false, true, rows, (int) ws[0], (int) ws[1],
                     b.get(i).storage());
             if (i + 1 < layers) {
-                float[] v = z.floats();
-                for (int k = 0; k < v.length; k++) {
-                    v[k] = Math.max(v[k], 0f);
-                }
+                z = Kernels.relu(z); // out of place, as nn4j's ReLU (and PyTorch's nn.ReLU())
             }
             h = z;
             acts.add(h);
         }
-        float[] out = h.floats();
-        float[] target = model.y.storage().floats();
-        float[] g = new float[out.length];
-        double loss = 0;
-        for (int k = 0; k < out.length; k++) {
-            float d = out[k] - target[k];
-            loss += d * d;
-            g[k] = 2f * d / out.length;
-        }
-        Storage grad = Storage.ofFloats(g, h.shape());
+        // mse_loss's kernels: the difference (kept for the backward), the sum of its squares, the scaled gradient
+        Storage diff = Kernels.binary(Kernels.BinaryOp.SUB, h, model.y.storage(), h.shape(), h.type());
+        double loss = Kernels.sumOfSquares(diff) / diff.size();
+        Storage grad = Kernels.scale(diff, 2.0 / diff.size());
         for (int i = layers - 1; i >= 0; i--) {
             Storage in = acts.get(i);
             long[] ws = w.get(i).shape();
@@ -72,11 +64,12 @@ final class KernelStep {
                 Storage gx = Kernels.gemmInto(grad, w.get(i).storage(), false, false, rows, (int) ws[1], (int) ws[0],
                         null);
                 grad = Kernels.reluBackward(gx, in); // in place, as in nn4j's engine
-
             }
+        }
+        for (int i = 0; i < layers; i++) { // after the whole backward, as optimizer.step()
             Kernels.axpy((float) -Sizes.LR, gw.get(i), w.get(i).storage());
             Kernels.axpy((float) -Sizes.LR, gb.get(i), b.get(i).storage());
         }
-        return loss / out.length;
+        return loss;
     }
 }

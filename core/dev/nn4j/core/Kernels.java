@@ -352,6 +352,27 @@ public final class Kernels {
         return acc;
     }
 
+    /**
+     * The sum of {@code d * d}, each square rounded to {@code d}'s type and summed in double: the value a squared
+     * tensor and its sum would give, without materializing the squares.
+     */
+    public static double sumOfSquares(Storage d) {
+        double acc = 0;
+        if (d.type() == DataType.FLOAT) {
+            for (float v : d.floats()) {
+                acc += v * v;
+            }
+        } else if (d.type() == DataType.DOUBLE) {
+            for (double v : d.doubles()) {
+                acc += v * v;
+            }
+        } else {
+            // half types: the squares rounded to the type, as ND4J's product gives them
+            acc = sum(binary(BinaryOp.MUL, d, d, d.shape(), d.type()));
+        }
+        return acc;
+    }
+
     /** Sum over dimension {@code dim} (float types), keeping it as size 1 when {@code keepDim}. */
     public static Storage sumDim(Storage s, int dim, boolean keepDim) {
         long[] shape = s.shape();

@@ -6,7 +6,6 @@ import dev.nn4j.core.Kernels.BinaryOp;
 import dev.nn4j.core.Shapes;
 import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Mean squared error with {@code "mean"}, {@code "sum"} or {@code "none"} reduction. Backward:
@@ -44,34 +43,13 @@ public final class MseLoss extends Function {
         if (reduction.equals("none")) {
             out = Kernels.binary(BinaryOp.MUL, diff, diff, diff.shape(), input.dtype());
         } else {
-            double s = sumOfSquares(diff);
+            double s = Kernels.sumOfSquares(diff);
             out = Storage.fromDoubles(new double[] {reduction.equals("mean") ? s / diff.size() : s}, new long[0],
                     input.dtype());
         }
         MseLoss fn = new MseLoss(reduction);
         fn.diff = diff;
         return record(fn, out, input, target);
-    }
-
-    /**
-     * The sum of {@code d * d}, each square rounded to {@code d}'s type and summed in double: the value a squared
-     * tensor and its sum would give, without materializing the squares.
-     */
-    private static double sumOfSquares(Storage d) {
-        double acc = 0;
-        if (d.type() == DataType.FLOAT) {
-            for (float v : d.floats()) {
-                acc += v * v;
-            }
-        } else if (d.type() == DataType.DOUBLE) {
-            for (double v : d.doubles()) {
-                acc += v * v;
-            }
-        } else {
-            // half types: the squares rounded to the type, as ND4J's product gives them
-            acc = Kernels.sum(Kernels.binary(BinaryOp.MUL, d, d, d.shape(), d.type()));
-        }
-        return acc;
     }
 
     @Override
