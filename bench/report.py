@@ -14,8 +14,8 @@ def main(jmh_path, torch_path):
         med[(size, name)] = r["primaryMetric"]["scorePercentiles"]["50.0"]
     print(f"PyTorch {torch['torch_version']} ({torch.get('blas', '?')}), {torch['threads']} thread; "
           "median microseconds per call")
-    print(f"{'':>14} {'nn4j':>10} {'kernels':>10} {'ND4J':>10} {'DL4J':>10} {'PyTorch':>10} "
-          f"{'nn4j/PT':>8} {'DL4J/nn4j':>9} {'nn4j/kern':>9}")
+    print(f"{'':>14} {'nn4j':>10} {'kernels':>10} {'ND4J':>10} {'DL4J':>10} {'PyTorch':>10} {'gemms':>10} "
+          f"{'nn4j/PT':>8} {'DL4J/nn4j':>9} {'nn4j/kern':>9} {'DL4J/gemms':>10}")
     for size in ("tiny", "mid", "big"):
         for kind in ("Train", "Infer"):
             n = med.get((size, "nn4j" + kind))
@@ -23,14 +23,17 @@ def main(jmh_path, torch_path):
             d = med.get((size, "nd4j" + kind))
             dl = med.get((size, "dl4j" + kind))
             pt = torch.get(f"{size}_{kind.lower()}")
+            g = med.get((size, "gemmFloor" + kind))
 
             def f(v):
                 return f"{v:10.1f}" if v is not None else f"{'-':>10}"
 
             def ratio(a, b):
                 return f"{a / b:8.2f}" if a and b else f"{'-':>8}"
-            print(f"{size + ' ' + kind.lower():>14} {f(n)} {f(k)} {f(d)} {f(dl)} {f(pt)} {ratio(n, pt)} "
-                  f"{ratio(dl, n):>9} {ratio(n, k):>9}")
+            print(f"{size + ' ' + kind.lower():>14} {f(n)} {f(k)} {f(d)} {f(dl)} {f(pt)} {f(g)} {ratio(n, pt)} "
+                  f"{ratio(dl, n):>9} {ratio(n, k):>9} {ratio(dl, g):>10}")
+    print("gemms: the step's matrix products alone (bare cblas_sgemm, preallocated); DL4J/gemms below 3 means no "
+          "implementation on this BLAS and thread count can be 3x faster than DL4J")
     for op, key in (("add [2,20]", "Add"), ("mm [2,20]x[20,256]", "Matmul")):
         n = med.get(("op", "nn4j" + key))
         d = med.get(("op", "nd4j" + key))

@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Training steps and inference of the three MLPs, in nn4j, in hand-written ND4J, on nn4j's bare kernels, and in
- * DL4J. One thread (OMP_NUM_THREADS=1, set by bench/run.sh); time per call, sampled.
+ * DL4J, and the time of their matrix products alone ({@link GemmFloor}). One thread (OMP_NUM_THREADS=1, set by bench/run.sh); time per call, sampled.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -35,6 +35,7 @@ public class StepBenchmark {
     private Nd4jStep nd4j;
     private KernelStep kernels;
     private Dl4jStep dl4j;
+    private GemmFloor gemms;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -43,6 +44,7 @@ public class StepBenchmark {
         nd4j = new Nd4jStep(s);
         kernels = new KernelStep(s);
         dl4j = new Dl4jStep(s);
+        gemms = new GemmFloor(s);
     }
 
     @Benchmark
@@ -78,5 +80,15 @@ public class StepBenchmark {
     @Benchmark
     public Object dl4jInfer() {
         return dl4j.infer();
+    }
+
+    @Benchmark
+    public float gemmFloorTrain() {
+        return gemms.train();
+    }
+
+    @Benchmark
+    public float gemmFloorInfer() {
+        return gemms.infer();
     }
 }
