@@ -4,6 +4,10 @@ package dev.nn4j.bench;
 enum Sizes {
     /** batch 2, 20 -> 256 -> ReLU -> 10: the textbook network. */
     tiny(2, 20, 256, 10),
+    /**
+     * batch 1, 1 -> 1 -> ReLU -> 1: arithmetic next to nothing, so the step is the framework's own bookkeeping (not
+     * in the default run; {@code bench/run.sh -p size=micro 'StepBenchmark'}).
+     */
     micro(1, 1, 1, 1),
     /** batch 64, 784 -> 256 -> ReLU -> 10. */
     mid(64, 784, 256, 10),
