@@ -43,7 +43,7 @@ public final class Autograd {
                 Tensor[] inputs = fn.inputs();
                 fn.checkSaved();
                 Tensor[] leaves = targetLeaves(fn, inputs);
-                Storage[] grads = leaves == null ? fn.backward(g) : backwardLocked(fn, g, inputs, leaves, 0);
+                Storage[] grads = leaves == null ? fn.backward(g) : backwardLocked(fn, g, inputs, leaves);
                 for (int i = 0; i < grads.length; i++) {
                     for (int j = i + 1; j < grads.length; j++) {
                         if (grads[i] != null && grads[i] == grads[j]) {
@@ -130,19 +130,49 @@ public final class Autograd {
     }
 
     /**
-     * {@link #backwardInto} holding the lock of every target leaf, as accumulateLeaf holds it to add: taken in
-     * input order, which is the same for every op that writes in place (Linear's weight, then its bias).
+     * {@link #backwardInto} holding the lock of every target leaf, as accumulateLeaf holds it to add. Several are
+     * locked in one global order (identity hash), so two threads running ops that take the same leaves in opposite
+     * input order cannot deadlock; a leaf whose hash ties with another's goes the ordinary way.
      */
-    private static Storage[] backwardLocked(dev.nn4j.core.Function fn, Storage g, Tensor[] inputs, Tensor[] leaves,
-                                            int from) {
-        for (int i = from; i < leaves.length; i++) {
+    private static Storage[] backwardLocked(dev.nn4j.core.Function fn, Storage g, Tensor[] inputs, Tensor[] leaves) {
+        int[] order = new int[leaves.length];
+        int n = 0;
+        for (int i = 0; i < leaves.length; i++) {
             if (leaves[i] != null) {
-                synchronized (leaves[i]) {
-                    return backwardLocked(fn, g, inputs, leaves, i + 1);
-                }
+                order[n++] = i;
             }
         }
-        return backwardInto(fn, g, inputs, leaves);
+        for (int a = 1; a < n; a++) { // insertion sort: an op has a handful of inputs
+            int v = order[a];
+            int hv = System.identityHashCode(leaves[v]);
+            int b = a;
+            while (b > 0 && System.identityHashCode(leaves[order[b - 1]]) > hv) {
+                order[b] = order[b - 1];
+                b--;
+            }
+            order[b] = v;
+        }
+        int kept = 0;
+        for (int a = 0; a < n; a++) {
+            Tensor leaf = leaves[order[a]];
+            if (kept > 0 && System.identityHashCode(leaf) == System.identityHashCode(leaves[order[kept - 1]])) {
+                leaves[order[a]] = null;
+            } else {
+                order[kept++] = order[a];
+            }
+        }
+        n = kept;
+        return lockInOrder(fn, g, inputs, leaves, order, n, 0);
+    }
+
+    private static Storage[] lockInOrder(dev.nn4j.core.Function fn, Storage g, Tensor[] inputs, Tensor[] leaves,
+                                         int[] order, int n, int k) {
+        if (k == n) {
+            return backwardInto(fn, g, inputs, leaves);
+        }
+        synchronized (leaves[order[k]]) {
+            return lockInOrder(fn, g, inputs, leaves, order, n, k + 1);
+        }
     }
 
     /**

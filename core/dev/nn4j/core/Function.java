@@ -45,6 +45,7 @@ public abstract class Function {
      * backward is reported instead of silently giving wrong gradients. Returns {@code s}.
      */
     protected final Storage save(Storage s) {
+        s.share(); // a saved value is never a buffer a later kernel may take over
         if (saved == null) {
             saved = new Storage[2];
             savedVersions = new int[2];

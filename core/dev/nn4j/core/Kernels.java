@@ -249,8 +249,9 @@ public final class Kernels {
 
     /**
      * ReLU's backward in float32, {@code y > 0 ? g : 0} (PyTorch's {@code threshold_backward}), for a gradient
-     * {@code g} and the ReLU's output {@code y}. Written over {@code g} when it is a kernel's unshared result (the
-     * engine hands each gradient to one node, so nothing else reads it), else into a new array.
+     * {@code g} and the ReLU's output {@code y}. Consumes {@code g}: written over it when it is a kernel's unshared
+     * result (the engine hands each gradient to one node, and a tensor wrapping it or a {@code save} marks it
+     * shared), else into a new array.
      */
     public static Storage reluBackward(Storage g, Storage y) {
         float[] gv = g.floats();

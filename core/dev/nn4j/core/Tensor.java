@@ -409,7 +409,9 @@ public class Tensor {
      * Backpropagates from this scalar, accumulating into the {@code grad()} of every leaf that requires grad.
      * PyTorch: {@code loss.backward()}. The graph is released afterwards.
      *
-     * @throws IllegalStateException for a non-scalar output (pass a gradient) or an output that needs no grad
+     * @throws IllegalStateException for a non-scalar output (pass a gradient), an output that needs no grad, or on
+     *     reaching a part of the graph an earlier backward released (then, as in PyTorch, leaves reached before that
+     *     point keep the gradient added to them)
      */
     public void backward() {
         if (numel() != 1) {
@@ -471,8 +473,10 @@ public class Tensor {
     public void setData(Tensor source) {
         this.storage = source.storage;
         this.device = source.device;
-        this.gradSpare = null; // may belong to the old device or dtype
-        this.gradShell = null;
+        synchronized (this) {
+            this.gradSpare = null; // may belong to the old device or dtype
+            this.gradShell = null;
+        }
     }
 
     /** This tensor converted to {@code type} (recorded); the same object when it already has that type. PyTorch: {@code x.to(dtype)}. */

@@ -257,6 +257,34 @@ class ModuleTest {
         e = assertThrows(ModuleInputException.class, () -> inner.call(Tensor.ones(2, 20)));
         assertEquals("", e.modulePath());
         assertEquals(256, deep.call(Tensor.ones(2, 30)).size(1));
+        // caught inside a module's forward, the path runs from the child whose call it left
+        Module catching = new Module() {
+            final Outer inner = registerModule("inner", new Outer());
+            @Override
+            protected Tensor forward(Tensor x) {
+                try {
+                    return inner.call(x);
+                } catch (ModuleInputException caught) {
+                    assertEquals("hidden", caught.modulePath());
+                    throw caught;
+                }
+            }
+        };
+        e = assertThrows(ModuleInputException.class, () -> new Sequential(catching).call(Tensor.ones(2, 20)));
+        assertEquals("0.inner.hidden", e.modulePath());
+        // it travels (RMI, task failures) without dragging the model along
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(e);
+        } catch (java.io.IOException io) {
+            throw new AssertionError(io);
+        }
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+                new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            assertEquals(e.getMessage(), ((ModuleInputException) in.readObject()).getMessage());
+        } catch (java.io.IOException | ClassNotFoundException io) {
+            throw new AssertionError(io);
+        }
         // a loss refusing its target is named too
         e = assertThrows(ModuleInputException.class, () -> new MSELoss().call(Tensor.ones(2), Tensor.ones(3)));
         assertTrue(e.getMessage().startsWith("MSELoss() at \"\": mse_loss: input shape"), e.getMessage());
