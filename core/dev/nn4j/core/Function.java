@@ -78,7 +78,7 @@ public abstract class Function {
      * Whether this op's backward can write input {@code i}'s gradient straight into a buffer it is given
      * ({@link #gradTarget}); false unless overridden. Linear's weight and bias do: BLAS writes the weight gradient
      * and a loop the bias gradient into the parameters' own {@code grad} buffers. When several inputs do, the
-     * engine locks their leaves in input order.
+     * engine locks their leaves in one global order, whatever the input order.
      */
     protected boolean writesGradInPlace(int i) {
         return false;
