@@ -388,8 +388,17 @@ public final class Kernels {
         }
         long[] outShape = reducedShape(shape, dim, keepDim);
         double[] out = new double[outer * inner];
+        sumInto(s, outer, size, inner, out);
+        return Storage.fromDoubles(out, outShape, s.type());
+    }
+
+    /**
+     * Adds {@code s} (float types, viewed as {@code [outer, size, inner]}) summed over its middle dimension into
+     * {@code out} ({@code [outer, inner]}), in double and in row order. Float32 is read in place (no converted copy
+     * of the whole input).
+     */
+    private static void sumInto(Storage s, int outer, int size, int inner, double[] out) {
         if (s.type() == DataType.FLOAT) {
-            // read float32 in place (no converted copy of the whole input), accumulate in double
             float[] x = s.floats();
             for (int o = 0; o < outer; o++) {
                 for (int j = 0; j < size; j++) {
@@ -410,7 +419,6 @@ public final class Kernels {
                 }
             }
         }
-        return Storage.fromDoubles(out, outShape, s.type());
     }
 
     /** {@code shape} without dimension {@code dim}, or with it set to 1. */
@@ -566,24 +574,13 @@ public final class Kernels {
                     + " cannot hold the column sums of a direct [" + rows + ", " + cols + "] " + g.type() + " array");
         }
         double[] sums = SCRATCH.get().sums(cols);
+        sumInto(g, 1, rows, cols, sums);
         if (g.type() == DataType.FLOAT) {
-            float[] x = g.floats();
-            for (int r = 0; r < rows; r++) {
-                for (int i = 0, base = r * cols; i < cols; i++) {
-                    sums[i] += x[base + i];
-                }
-            }
             java.nio.FloatBuffer out = c.floatBuffer();
             for (int i = 0; i < cols; i++) {
                 out.put(i, accumulate ? out.get(i) + (float) sums[i] : (float) sums[i]);
             }
         } else {
-            double[] x = g.doubles();
-            for (int r = 0; r < rows; r++) {
-                for (int i = 0, base = r * cols; i < cols; i++) {
-                    sums[i] += x[base + i];
-                }
-            }
             java.nio.DoubleBuffer out = c.doubleBuffer();
             for (int i = 0; i < cols; i++) {
                 out.put(i, accumulate ? out.get(i) + sums[i] : sums[i]);

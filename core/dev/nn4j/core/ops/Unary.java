@@ -158,10 +158,10 @@ public final class Unary extends Function {
     private static Storage forward(Kind kind, Storage in, double p) {
         int n = in.size();
         if (in.type() == DataType.FLOAT) {
-            float[] x = in.floats();
             if (kind == Kind.RELU) {
                 return Kernels.relu(in);
             }
+            float[] x = in.floats();
             float[] out = new float[n];
             for (int i = 0; i < n; i++) {
                 out[i] = (float) kind.f(x[i], p);
