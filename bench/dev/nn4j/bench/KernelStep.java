@@ -1,7 +1,9 @@
 package dev.nn4j.bench;
 
-import dev.nn4j.core.Kernels;
-import dev.nn4j.core.Storage;
+import dev.nn4j.core.kernel.Blas;
+import dev.nn4j.core.kernel.Elementwise;
+import dev.nn4j.core.kernel.Reductions;
+import dev.nn4j.core.kernel.Storage;
 import dev.nn4j.nn.Linear;
 import dev.nn4j.nn.Parameter;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -42,33 +44,33 @@ final class KernelStep {
         for (int i = 0; i < layers; i++) {
             long[] ws = w.get(i).shape();
             int rows = h.size() / (int) ws[1];
-            Storage z = Kernels.gemmInto(h, w.get(i).storage(), false, true, rows, (int) ws[0], (int) ws[1],
+            Storage z = Blas.gemmInto(h, w.get(i).storage(), false, true, rows, (int) ws[0], (int) ws[1],
                     b.get(i).storage());
             if (i + 1 < layers) {
-                z = Kernels.relu(z); // out of place, as nn4j's ReLU (and PyTorch's nn.ReLU())
+                z = Elementwise.relu(z); // out of place, as nn4j's ReLU (and PyTorch's nn.ReLU())
             }
             h = z;
             acts.add(h);
         }
         // mse_loss's kernels: the difference (kept for the backward), the sum of its squares, the scaled gradient
-        Storage diff = Kernels.binary(Kernels.BinaryOp.SUB, h, model.y.storage(), h.shape(), h.type());
-        double loss = Kernels.sumOfSquares(diff) / diff.size();
-        Storage grad = Kernels.scale(diff, 2.0 / diff.size());
+        Storage diff = Elementwise.binary(Elementwise.BinaryOp.SUB, h, model.y.storage(), h.shape(), h.type());
+        double loss = Reductions.sumOfSquares(diff) / diff.size();
+        Storage grad = Elementwise.scale(diff, 2.0 / diff.size());
         for (int i = layers - 1; i >= 0; i--) {
             Storage in = acts.get(i);
             long[] ws = w.get(i).shape();
             int rows = in.size() / (int) ws[1];
-            Kernels.gemmTo(grad, in, true, false, (int) ws[0], (int) ws[1], rows, gw.get(i), false);
-            Kernels.sumRowsTo(grad, rows, (int) ws[0], gb.get(i), false);
+            Blas.gemmTo(grad, in, true, false, (int) ws[0], (int) ws[1], rows, gw.get(i), false);
+            Reductions.sumRowsTo(grad, rows, (int) ws[0], gb.get(i), false);
             if (i > 0) {
-                Storage gx = Kernels.gemmInto(grad, w.get(i).storage(), false, false, rows, (int) ws[1], (int) ws[0],
+                Storage gx = Blas.gemmInto(grad, w.get(i).storage(), false, false, rows, (int) ws[1], (int) ws[0],
                         null);
-                grad = Kernels.reluBackward(gx, in); // in place, as in nn4j's engine
+                grad = Elementwise.reluBackward(gx, in); // in place, as in nn4j's engine
             }
         }
         for (int i = 0; i < layers; i++) { // after the whole backward, as optimizer.step()
-            Kernels.axpy((float) -Sizes.LR, gw.get(i), w.get(i).storage());
-            Kernels.axpy((float) -Sizes.LR, gb.get(i), b.get(i).storage());
+            Blas.axpy((float) -Sizes.LR, gw.get(i), w.get(i).storage());
+            Blas.axpy((float) -Sizes.LR, gb.get(i), b.get(i).storage());
         }
         return loss;
     }

@@ -3,7 +3,7 @@ package dev.nn4j.core;
 import java.util.Arrays;
 
 /**
- * The backward engine's queue of nodes that hold a pending gradient, highest {@link Function#level} first.
+ * The backward engine's queue of nodes that hold a pending gradient, highest {@link Node#level} first.
  *
  * <p>Why this order: every consumer of a node has a higher level than the node (a level is one more than the
  * highest level among an op's inputs), so taking the highest level first runs a node only after every node that
@@ -11,14 +11,14 @@ import java.util.Arrays;
  * a creation counter to the same end; a level needs no counter shared between threads.
  */
 final class ReadyQueue {
-    private Function[] heap = new Function[8];
+    private Node[] heap = new Node[8];
     private int size;
 
     boolean isEmpty() {
         return size == 0;
     }
 
-    void push(Function fn) {
+    void push(Node fn) {
         if (size == heap.length) {
             heap = Arrays.copyOf(heap, size * 2);
         }
@@ -35,9 +35,9 @@ final class ReadyQueue {
         heap[i] = fn;
     }
 
-    Function pop() {
-        Function top = heap[0];
-        Function last = heap[--size];
+    Node pop() {
+        Node top = heap[0];
+        Node last = heap[--size];
         heap[size] = null;
         if (size > 0) {
             // sift down

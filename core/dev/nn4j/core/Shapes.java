@@ -21,6 +21,15 @@ public final class Shapes {
         return n;
     }
 
+    /** Number of elements over every dimension but the last: the rows of a shape seen as a matrix. */
+    public static long rows(long[] shape) {
+        long n = 1;
+        for (int i = 0; i < shape.length - 1; i++) {
+            n *= shape[i];
+        }
+        return n;
+    }
+
     /**
      * The NumPy broadcast of two shapes.
      *

@@ -1,5 +1,8 @@
 package dev.nn4j.core;
 
+import dev.nn4j.core.kernel.Elementwise;
+import dev.nn4j.core.kernel.Elementwise.CompareOp;
+import dev.nn4j.core.kernel.Storage;
 import dev.nn4j.core.ops.Binary;
 import dev.nn4j.core.ops.Cast;
 import dev.nn4j.core.ops.Cat;
@@ -9,11 +12,13 @@ import dev.nn4j.core.ops.MatMul;
 import dev.nn4j.core.ops.Max;
 import dev.nn4j.core.ops.Reduce;
 import dev.nn4j.core.ops.Reshape;
-import dev.nn4j.core.ops.Softmax;
+import dev.nn4j.core.ops.SoftmaxOp;
 import dev.nn4j.core.ops.Transpose;
 import dev.nn4j.core.ops.Unary;
 import dev.nn4j.device.Device;
 import dev.nn4j.device.Devices;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,24 +41,26 @@ public class Tensor {
     private Storage storage;
     private Device device;
     private boolean requiresGrad;
-    private Tensor grad;
-    /** {@link #grad} was made by the backward engine and never handed out, so its buffer may be reused. */
-    private boolean gradPrivate;
-    /**
-     * A cleared private gradient's buffer, kept for the next backward: PyTorch's caching allocator in small, so a
-     * training loop that sets gradients to null each step allocates no gradient memory in the steady state.
-     */
-    private Storage gradSpare;
-    /** The cleared private gradient tensor itself, re-used as the next gradient when it wraps the same buffer. */
-    private Tensor gradShell;
-    private Function gradFn;
+    /** The gradient and its kept buffer; made on first use (see {@link #gradState}), so op results carry none. */
+    private volatile GradState gradState;
+    private Node gradFn;
+
+    private static final VarHandle GRAD_STATE;
+
+    static {
+        try {
+            GRAD_STATE = MethodHandles.lookup().findVarHandle(Tensor.class, "gradState", GradState.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     Tensor(INDArray value, Device device) {
         this(Storage.of(value), device);
     }
 
     Tensor(Storage storage, Device device) {
-        storage.share();
+        storage.publish();
         this.storage = storage;
         this.device = device;
     }
@@ -80,13 +87,13 @@ public class Tensor {
     /** A float32 tensor holding {@code data} in row-major order. PyTorch: {@code torch.tensor(data).reshape(shape)}. */
     public static Tensor of(float[] data, long... shape) {
         long[] s = shapeFor("Tensor.of", data.length, shape);
-        return new Tensor(Storage.ofFloats(data.clone(), s), Device.CPU);
+        return new Tensor(Storage.copyOf(data, s), Device.CPU);
     }
 
     /** A float64 tensor holding {@code data} in row-major order. */
     public static Tensor of(double[] data, long... shape) {
         long[] s = shapeFor("Tensor.of", data.length, shape);
-        return new Tensor(Storage.ofDoubles(data.clone(), s), Device.CPU);
+        return new Tensor(Storage.copyOf(data, s), Device.CPU);
     }
 
     /** An int64 tensor (e.g. class indices) holding {@code data} in row-major order. */
@@ -98,7 +105,7 @@ public class Tensor {
 
     /** A 0-d float32 tensor. PyTorch: {@code torch.tensor(3.5)}. */
     public static Tensor scalar(double value) {
-        return new Tensor(Storage.ofFloats(new float[] {(float) value}, new long[0]), Device.CPU);
+        return new Tensor(Storage.scalar(value, DataType.FLOAT), Device.CPU);
     }
 
     /** Zeros, float32. PyTorch: {@code torch.zeros(shape)}. */
@@ -199,6 +206,8 @@ public class Tensor {
         return arange(n).to(device);
     }
 
+    private static final double[] ONE = {1};
+
     static Tensor fromDoubles(double[] d, long[] shape, DataType type) {
         return new Tensor(Storage.fromDoubles(d, shape.clone(), type), Device.CPU);
     }
@@ -267,7 +276,7 @@ public class Tensor {
         return storage.nd();
     }
 
-    /** Internal: the data, for kernels outside {@code dev.nn4j.core} (optimizers, checkpoints). */
+    /** Internal: the data, for the engine and for kernels outside {@code dev.nn4j.core} (optimizers, checkpoints). */
     public Storage storage() {
         return storage;
     }
@@ -294,22 +303,17 @@ public class Tensor {
                     + "gradients, got " + dtype());
         }
         this.requiresGrad = requires;
-        if (!requires) {
-            synchronized (this) {
-                gradSpare = null; // a frozen tensor gets no gradients: its kept buffer would only hold memory
-                gradShell = null;
-            }
+        GradState st = gradState;
+        if (!requires && st != null) {
+            st.dropSpare(); // a frozen tensor gets no gradients: its kept buffer would only hold memory
         }
         return this;
     }
 
     /** The accumulated gradient, or null until a backward reaches this leaf. PyTorch: {@code x.grad}. */
-    public synchronized Tensor grad() {
-        gradPrivate = false; // the caller may keep it: its buffer must never be reused behind the caller's back
-        if (grad == gradShell) {
-            gradShell = null;
-        }
-        return grad;
+    public Tensor grad() {
+        GradState st = gradState;
+        return st == null ? null : st.grad();
     }
 
     /**
@@ -318,9 +322,9 @@ public class Tensor {
      * is cleared ({@code setGrad(null)}, {@code zeroGrad()}), where one that was handed out stays untouched, as
      * in PyTorch.
      */
-    public synchronized Storage gradStorage() {
-        Tensor g = grad;
-        return g == null ? null : g.storage;
+    public Storage gradStorage() {
+        GradState st = gradState;
+        return st == null ? null : st.storage();
     }
 
     /**
@@ -328,66 +332,28 @@ public class Tensor {
      *
      * @throws IllegalArgumentException when the shape or device differs from this tensor's
      */
-    public synchronized void setGrad(Tensor g) {
+    public void setGrad(Tensor g) {
         if (g != null && (!Arrays.equals(g.shape(), shape()) || !g.device.equals(device) || g.dtype() != dtype())) {
             throw new IllegalArgumentException("setGrad: assigned grad has shape " + Shapes.str(g.shape()) + ", "
                     + g.dtype() + " on " + g.device + ", but the tensor has shape " + Shapes.str(shape()) + ", "
                     + dtype() + " on " + device);
         }
-        if (g == null && grad != null && gradPrivate && requiresGrad) {
-            gradSpare = grad.storage;
-            gradShell = grad;
+        GradState st = gradState;
+        if (st != null || g != null) {
+            gradState().set(g);
         }
-        this.grad = g;
-        this.gradPrivate = false;
     }
 
-    /*
-     * The engine's accessors below run while it holds this tensor's monitor (an uncontended lock costs ~20 ns
-     * here, and a backward would otherwise take it four times per parameter).
-     */
-
-    /** The gradient's data, or null; the caller holds this tensor's monitor. */
-    Storage gradStorageHeld() {
-        assert Thread.holdsLock(this);
-        Tensor g = grad;
-        return g == null ? null : g.storage;
-    }
-
-    /**
-     * Sets a gradient the engine made in {@code s} (nobody else holds it, so its buffer may be reused once cleared).
-     * The tensor that wrapped {@code s} before it was cleared is used again: nobody was handed it either. The
-     * caller holds this tensor's monitor.
-     */
-    void setGradUnchecked(Storage s) {
-        assert Thread.holdsLock(this);
-        Tensor shell = gradShell;
-        this.grad = shell != null && shell.storage == s && shell.device.equals(device) ? shell : new Tensor(s, device);
-        this.gradPrivate = true;
-    }
-
-    /**
-     * Takes the kept buffer of a cleared gradient, or null when there is none or it no longer fits this tensor's
-     * shape or dtype (a move to another device drops it: see {@link #setData}). The caller holds this tensor's
-     * monitor.
-     */
-    Storage takeGradSpare() {
-        assert Thread.holdsLock(this);
-        Storage s = gradSpare;
-        gradSpare = null;
-        if (s == null || s.type() != dtype() || !Arrays.equals(s.shape(), storage.shape())) {
-            return null;
+    /** This tensor's gradient state, made on first use (at most one ever wins the race). */
+    GradState gradState() {
+        GradState st = gradState;
+        if (st == null) {
+            st = new GradState(this);
+            if (!GRAD_STATE.compareAndSet(this, null, st)) {
+                st = gradState;
+            }
         }
-        return s;
-    }
-
-    /**
-     * Keeps {@code s} as the buffer for this tensor's next gradient (see {@link #takeGradSpare}). The caller holds
-     * this tensor's monitor.
-     */
-    void keepGradSpare(Storage s) {
-        assert Thread.holdsLock(this);
-        gradSpare = s;
+        return st;
     }
 
     /** True for tensors made by the user (not by a recorded op). PyTorch: {@code x.is_leaf}. */
@@ -396,11 +362,11 @@ public class Tensor {
     }
 
     /** The node that made this tensor, or null for a leaf. PyTorch: {@code x.grad_fn}. */
-    public Function gradFn() {
+    public Node gradFn() {
         return gradFn;
     }
 
-    void attach(Function fn) {
+    void attach(Node fn) {
         this.gradFn = fn;
         this.requiresGrad = true;
     }
@@ -418,10 +384,10 @@ public class Tensor {
             throw new IllegalStateException("backward(): grad can be implicitly created only for scalar outputs, "
                     + "got shape " + Shapes.str(shape()) + "; pass an explicit gradient: backward(gradient)");
         }
-        Function.sameDevice("backward", this); // binds this thread to the tensor's device under nd4j-cuda
+        Node.sameDevice("backward", this); // binds this thread to the tensor's device under nd4j-cuda
         Storage one;
         if (storage.isFloating()) {
-            one = Storage.fromDoubles(new double[] {1}, storage.shape(), dtype()); // no lock, unlike fill
+            one = Storage.fromDoubles(ONE, storage.shape(), dtype()); // no lock, unlike fill
         } else {
             one = Storage.zeros(dtype(), storage.shape());
             one.fill(1);
@@ -447,7 +413,7 @@ public class Tensor {
             throw new IllegalArgumentException("backward: gradient has shape " + Shapes.str(gradient.shape())
                     + " but the output has shape " + Shapes.str(shape()));
         }
-        Function.sameDevice("backward", this, gradient);
+        Node.sameDevice("backward", this, gradient);
         Autograd.backward(this, gradient.storage.cast(dtype()), retainGraph);
     }
 
@@ -473,9 +439,9 @@ public class Tensor {
     public void setData(Tensor source) {
         this.storage = source.storage;
         this.device = source.device;
-        synchronized (this) {
-            this.gradSpare = null; // may belong to the old device or dtype
-            this.gradShell = null;
+        GradState st = gradState;
+        if (st != null) {
+            st.dropSpare(); // may belong to the old device or dtype
         }
     }
 
@@ -654,12 +620,12 @@ public class Tensor {
 
     /** Softmax over {@code dim}. PyTorch: {@code x.softmax(dim)}. */
     public Tensor softmax(int dim) {
-        return Softmax.softmax(this, dim);
+        return SoftmaxOp.softmax(this, dim);
     }
 
     /** Log-softmax over {@code dim}, computed stably. PyTorch: {@code x.log_softmax(dim)}. */
     public Tensor logSoftmax(int dim) {
-        return Softmax.logSoftmax(this, dim);
+        return SoftmaxOp.logSoftmax(this, dim);
     }
 
     /** Concatenation along {@code dim}. PyTorch: {@code torch.cat(tensors, dim)}. */
@@ -682,7 +648,7 @@ public class Tensor {
 
     /** Mask of {@code x > y}, bool, never recorded. */
     public Tensor gt(Tensor other) {
-        return Compare.apply(Compare.Kind.GT, this, other);
+        return Compare.apply(CompareOp.GT, this, other);
     }
 
     /** Mask of {@code x > s}. */
@@ -692,7 +658,7 @@ public class Tensor {
 
     /** Mask of {@code x >= y}. */
     public Tensor ge(Tensor other) {
-        return Compare.apply(Compare.Kind.GE, this, other);
+        return Compare.apply(CompareOp.GE, this, other);
     }
 
     /** Mask of {@code x >= s}. */
@@ -702,7 +668,7 @@ public class Tensor {
 
     /** Mask of {@code x < y}. */
     public Tensor lt(Tensor other) {
-        return Compare.apply(Compare.Kind.LT, this, other);
+        return Compare.apply(CompareOp.LT, this, other);
     }
 
     /** Mask of {@code x < s}. */
@@ -712,7 +678,7 @@ public class Tensor {
 
     /** Mask of {@code x <= y}. */
     public Tensor le(Tensor other) {
-        return Compare.apply(Compare.Kind.LE, this, other);
+        return Compare.apply(CompareOp.LE, this, other);
     }
 
     /** Mask of {@code x <= s}. */
@@ -722,7 +688,7 @@ public class Tensor {
 
     /** Mask of {@code x == y}. */
     public Tensor eq(Tensor other) {
-        return Compare.apply(Compare.Kind.EQ, this, other);
+        return Compare.apply(CompareOp.EQ, this, other);
     }
 
     /** Mask of {@code x == s}. */
@@ -734,7 +700,7 @@ public class Tensor {
     private Tensor scalarLike(double s) {
         DataType t = dtype().isFPType() ? dtype()
                 : (s == Math.rint(s) && !Double.isInfinite(s) ? dtype() : DataType.FLOAT);
-        return new Tensor(t.isFPType() ? Storage.fromDoubles(new double[] {s}, new long[0], t)
+        return new Tensor(t.isFPType() ? Storage.scalar(s, t)
                 : Storage.of(Nd4j.scalar(t, s)), device);
     }
 
@@ -742,7 +708,7 @@ public class Tensor {
 
     /** In place {@code x += y} (y broadcast to x's shape); returns this. PyTorch: {@code x.add_(y)}. */
     public Tensor addi(Tensor other) {
-        return inPlace("addi", Kernels.BinaryOp.ADD, other);
+        return inPlace("addi", Elementwise.BinaryOp.ADD, other);
     }
 
     /** In place {@code x += s}. */
@@ -752,7 +718,7 @@ public class Tensor {
 
     /** In place {@code x -= y}. PyTorch: {@code x.sub_(y)}. */
     public Tensor subi(Tensor other) {
-        return inPlace("subi", Kernels.BinaryOp.SUB, other);
+        return inPlace("subi", Elementwise.BinaryOp.SUB, other);
     }
 
     /** In place {@code x -= s}. */
@@ -762,7 +728,7 @@ public class Tensor {
 
     /** In place {@code x *= y}. PyTorch: {@code x.mul_(y)}. */
     public Tensor muli(Tensor other) {
-        return inPlace("muli", Kernels.BinaryOp.MUL, other);
+        return inPlace("muli", Elementwise.BinaryOp.MUL, other);
     }
 
     /** In place {@code x *= s}. */
@@ -772,7 +738,7 @@ public class Tensor {
 
     /** In place {@code x /= y}. PyTorch: {@code x.div_(y)}. */
     public Tensor divi(Tensor other) {
-        return inPlace("divi", Kernels.BinaryOp.DIV, other);
+        return inPlace("divi", Elementwise.BinaryOp.DIV, other);
     }
 
     /** In place {@code x /= s}. */
@@ -790,15 +756,15 @@ public class Tensor {
     /** Copies {@code src} (broadcast to this shape, converted to this dtype) into this; returns this. PyTorch: {@code x.copy_(src)}. */
     public Tensor copyFrom(Tensor src) {
         checkInPlace("copyFrom");
-        Function.sameDevice("copyFrom", this, src);
+        Node.sameDevice("copyFrom", this, src);
         long[] out = Shapes.broadcast("copyFrom", shape(), src.shape());
         if (!Arrays.equals(out, shape())) {
             throw new IllegalArgumentException("copyFrom: source shape " + Shapes.str(src.shape())
                     + " cannot be broadcast to destination shape " + Shapes.str(shape()));
         }
         storage.assign(src.storage.isFloating() && storage.isFloating()
-                ? Kernels.expand(src.storage, storage.shape(), dtype())
-                : Storage.of(Kernels.align(src.storage.nd(), dim(), dtype()).broadcast(shape())));
+                ? Elementwise.expand(src.storage, storage.shape(), dtype())
+                : Storage.of(Elementwise.broadcastTo(src.storage.nd(), shape(), dtype())));
         return this;
     }
 
@@ -823,9 +789,9 @@ public class Tensor {
         return this;
     }
 
-    private Tensor inPlace(String op, Kernels.BinaryOp kind, Tensor other) {
+    private Tensor inPlace(String op, Elementwise.BinaryOp kind, Tensor other) {
         checkInPlace(op);
-        Function.sameDevice(op, this, other);
+        Node.sameDevice(op, this, other);
         long[] out = Shapes.broadcast(op, shape(), other.shape());
         if (!Arrays.equals(out, shape())) {
             throw new IllegalArgumentException(op + ": output with shape " + Shapes.str(shape())

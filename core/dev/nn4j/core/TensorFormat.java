@@ -1,5 +1,6 @@
 package dev.nn4j.core;
 
+import dev.nn4j.core.kernel.Storage;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ final class TensorFormat {
             return prefix + "[]" + suffix + ")";
         }
         boolean summarize = a.size() > THRESHOLD;
-        double[] values = a.doubles();
+        double[] values = a.toDoubleArray();
         Formatter f = new Formatter(a.type(), summarized(shape, values, summarize));
         String body = shape.length == 0 ? f.format(values[0]) : str(shape, values, 0, 0, indent, summarize, f);
         return prefix + body + suffix + ")";

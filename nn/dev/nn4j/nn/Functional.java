@@ -3,7 +3,7 @@ package dev.nn4j.nn;
 import dev.nn4j.core.Rng;
 import dev.nn4j.core.Tensor;
 import dev.nn4j.core.ops.CrossEntropy;
-import dev.nn4j.core.ops.Linear;
+import dev.nn4j.core.ops.Addmm;
 import dev.nn4j.core.ops.MseLoss;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
@@ -42,7 +42,7 @@ public final class Functional {
 
     /** {@code x W^T + b} as one fused gemm; {@code bias} may be null. PyTorch: {@code F.linear(x, weight, bias)}. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        return Linear.apply(x, weight, bias);
+        return Addmm.apply(x, weight, bias);
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.nn4j.optim;
 
-import dev.nn4j.core.Storage;
+import dev.nn4j.core.kernel.Storage;
 import dev.nn4j.core.Tensor;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
@@ -35,13 +35,13 @@ final class Flat {
         this.doubles = size > 0 && dense.dataType() == DataType.DOUBLE ? data.asNioDouble() : null;
     }
 
-    private Flat(Storage heap) {
+    private Flat(Storage s) {
         this.target = null;
         this.dense = null;
         this.data = null;
-        this.size = heap.size();
-        this.floats = heap.type() == DataType.FLOAT ? FloatBuffer.wrap(heap.floats()) : null;
-        this.doubles = heap.type() == DataType.DOUBLE ? DoubleBuffer.wrap(heap.doubles()) : null;
+        this.size = s.size();
+        this.floats = s.type() == DataType.FLOAT ? s.readFloats() : null;
+        this.doubles = s.type() == DataType.DOUBLE ? s.readDoubles() : null;
     }
 
     /** Access to {@code array}'s elements in row-major order. */
@@ -50,11 +50,11 @@ final class Flat {
     }
 
     /**
-     * Read access to a tensor's elements without making an ND4J array of a heap-held gradient; never write
-     * through it.
+     * Read access to a tensor's elements without making an ND4J array of a heap-held gradient: float32/float64
+     * through read-only views (a write through them throws).
      */
     static Flat read(Storage s) {
-        return s.onHeap() && s.isFloating() ? new Flat(s) : of(s.nd());
+        return s.isFloating() ? new Flat(s) : of(s.nd());
     }
 
     private static boolean isDenseRowMajor(INDArray a) {

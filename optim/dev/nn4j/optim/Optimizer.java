@@ -1,7 +1,7 @@
 package dev.nn4j.optim;
 
 import dev.nn4j.core.NoGrad;
-import dev.nn4j.core.Storage;
+import dev.nn4j.core.kernel.Storage;
 import dev.nn4j.core.Tensor;
 import dev.nn4j.nn.Parameter;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.nn4j.optim;
 
-import dev.nn4j.core.Kernels;
-import dev.nn4j.core.Storage;
+import dev.nn4j.core.kernel.Blas;
+import dev.nn4j.core.kernel.Storage;
 import dev.nn4j.core.Tensor;
 import dev.nn4j.nn.Parameter;
 import java.nio.FloatBuffer;
@@ -194,7 +194,7 @@ public class SGD extends Optimizer {
         double mom = m.r(momentum);
         double keep = m.r(1 - dampening);
         double alpha = m.r(-lr());
-        if (momentum == 0 && weightDecay == 0 && Kernels.axpy((float) alpha, grad, p.storage())) {
+        if (momentum == 0 && weightDecay == 0 && Blas.axpy((float) alpha, grad, p.storage())) {
             // plain SGD on direct buffers (the steady state, where gradients are reused direct buffers): one
             // BLAS axpy on the buffers the storages already hold, nothing made per step
             return;

@@ -1,22 +1,23 @@
 package dev.nn4j.core.ops;
 
-import dev.nn4j.core.Function;
-import dev.nn4j.core.Kernels;
-import dev.nn4j.core.Kernels.BinaryOp;
+import dev.nn4j.core.Node;
 import dev.nn4j.core.Shapes;
-import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
+import dev.nn4j.core.kernel.Elementwise;
+import dev.nn4j.core.kernel.Elementwise.BinaryOp;
+import dev.nn4j.core.kernel.Storage;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * {@code a + b}, {@code a - b}, {@code a * b}, {@code a / b} with NumPy broadcasting and PyTorch's promotion.
  * Backward returns gradients in the broadcast shape; the engine sums them back to each input's shape.
  */
-public final class Binary extends Function {
+public final class Binary extends Node {
     private final BinaryOp op;
-    private Storage a;
-    private Storage b;
-    private Storage out;
+    /** Indices of the saved operands and quotient (see {@link #saved}); only what the backward reads. */
+    private int a;
+    private int b;
+    private int out;
 
     private Binary(BinaryOp op) {
         this.op = op;
@@ -50,7 +51,7 @@ public final class Binary extends Function {
         if (op == BinaryOp.DIV) {
             type = Promote.floating(type);
         }
-        Storage y = Kernels.binary(op, storage(a), storage(b), shape, type);
+        Storage y = Elementwise.binary(op, storage(a), storage(b), shape, type);
         Binary fn = new Binary(op);
         if (recording(a, b)) {
             // only what the backward reads is kept
@@ -72,26 +73,19 @@ public final class Binary extends Function {
             case ADD:
                 return new Storage[] {g, g};
             case SUB:
-                return new Storage[] {g, needsInputGrad(1) ? Kernels.scale(g, -1) : null};
+                return new Storage[] {g, needsInputGrad(1) ? Elementwise.scale(g, -1) : null};
             case MUL:
                 return new Storage[] {
-                    needsInputGrad(0) ? Kernels.binary(BinaryOp.MUL, g, b, g.shape(), t) : null,
-                    needsInputGrad(1) ? Kernels.binary(BinaryOp.MUL, g, a, g.shape(), t) : null};
+                    needsInputGrad(0) ? Elementwise.binary(BinaryOp.MUL, g, saved(b), g.shape(), t) : null,
+                    needsInputGrad(1) ? Elementwise.binary(BinaryOp.MUL, g, saved(a), g.shape(), t) : null};
             default: {
-                Storage ga = Kernels.binary(BinaryOp.DIV, g, b, g.shape(), t);
+                Storage ga = Elementwise.binary(BinaryOp.DIV, g, saved(b), g.shape(), t);
                 // d(a/b)/db = -(a/b)/b = -out/b, reusing the quotient instead of recomputing a/b^2
                 Storage gb = needsInputGrad(1)
-                        ? Kernels.scale(Kernels.binary(BinaryOp.MUL, ga, out, g.shape(), t), -1) : null;
+                        ? Elementwise.scale(Elementwise.binary(BinaryOp.MUL, ga, saved(out), g.shape(), t), -1) : null;
                 return new Storage[] {needsInputGrad(0) ? ga : null, gb};
             }
         }
-    }
-
-    @Override
-    protected void releaseSaved() {
-        a = null;
-        b = null;
-        out = null;
     }
 
     @Override

@@ -1,12 +1,12 @@
 package dev.nn4j.core.ops;
 
-import dev.nn4j.core.Function;
+import dev.nn4j.core.Node;
 import dev.nn4j.core.Tensor;
+import dev.nn4j.core.kernel.Storage;
 import org.nd4j.linalg.api.buffer.DataType;
-import dev.nn4j.core.Storage;
 
 /** A dtype conversion; the engine casts the gradient back to the input's dtype. */
-public final class Cast extends Function {
+public final class Cast extends Node {
     private Cast() {
     }
 

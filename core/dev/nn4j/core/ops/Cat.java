@@ -1,17 +1,14 @@
 package dev.nn4j.core.ops;
 
-import dev.nn4j.core.Function;
+import dev.nn4j.core.Node;
 import dev.nn4j.core.Shapes;
-import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
+import dev.nn4j.core.kernel.Layout;
+import dev.nn4j.core.kernel.Storage;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Concatenation along one dimension; backward hands each input its slice of the gradient. */
-public final class Cat extends Function {
+public final class Cat extends Node {
     private final int dim;
     private final long[] sizes;
 
@@ -30,6 +27,7 @@ public final class Cat extends Function {
         int d = Shapes.dim("cat", dim, first.dim());
         DataType type = first.dtype();
         long[] sizes = new long[tensors.length];
+        Storage[] parts = new Storage[tensors.length];
         for (int i = 0; i < tensors.length; i++) {
             Tensor t = tensors[i];
             if (t.dim() != first.dim() || t.dim() == 0) {
@@ -46,28 +44,19 @@ public final class Cat extends Function {
                 }
             }
             sizes[i] = t.shape()[d];
+            parts[i] = storage(t);
             type = Promote.types(type, t.dtype());
         }
-        INDArray[] arrays = new INDArray[tensors.length];
-        for (int i = 0; i < tensors.length; i++) {
-            arrays[i] = storage(tensors[i]).cast(type).nd();
-        }
-        INDArray out = Nd4j.concat(d, arrays);
-        return record(new Cat(d, sizes), out, tensors);
+        return record(new Cat(d, sizes), Layout.cat(d, parts, type), tensors);
     }
 
     @Override
-    protected Storage[] backward(Storage gs) {
-        INDArray g = gs.nd();
+    protected Storage[] backward(Storage g) {
         Storage[] grads = new Storage[sizes.length];
         long start = 0;
         for (int i = 0; i < sizes.length; i++) {
             if (needsInputGrad(i)) {
-                INDArrayIndex[] idx = new INDArrayIndex[g.rank()];
-                for (int k = 0; k < idx.length; k++) {
-                    idx[k] = k == dim ? NDArrayIndex.interval(start, start + sizes[i]) : NDArrayIndex.all();
-                }
-                grads[i] = Storage.of(g.get(idx).dup('c'));
+                grads[i] = Layout.slice(g, dim, start, sizes[i]);
             }
             start += sizes[i];
         }

@@ -1,24 +1,24 @@
 package dev.nn4j.core.ops;
 
-import dev.nn4j.core.Function;
+import dev.nn4j.core.Node;
 import dev.nn4j.core.Shapes;
-import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
+import dev.nn4j.core.kernel.Losses;
+import dev.nn4j.core.kernel.Storage;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Cross entropy of logits {@code [N, C]} against int64 class indices {@code [N]}, mean over the batch, computed
  * through a max-shifted log-softmax. Backward: {@code (softmax(x) - onehot(t)) g / N}.
  */
-public final class CrossEntropy extends Function {
-    private double[] probs;
-    private long[] targets;
-    private final long n;
-    private final long c;
+public final class CrossEntropy extends Node {
+    /** The class indices: the op's own copy, read by the backward (never a user's array). */
+    private final long[] targets;
+    /** Index of the saved softmax probabilities (see {@link #saved}). */
+    private int probs;
 
-    private CrossEntropy(long n, long c) {
-        this.n = n;
-        this.c = c;
+    private CrossEntropy(long[] targets) {
+        this.targets = targets;
     }
 
     /** PyTorch: {@code F.cross_entropy(logits, target)} with class-index targets and mean reduction. */
@@ -41,57 +41,24 @@ public final class CrossEntropy extends Function {
             throw new IllegalArgumentException("cross_entropy: expected target of shape [" + n + "] for logits "
                     + Shapes.str(logits.shape()) + ", got " + Shapes.str(target.shape()));
         }
-        long[] t = target.numel() == 0 ? new long[0]
-                : storage(target).nd().castTo(DataType.LONG).dup('c').reshape(-1).toLongVector();
+        long[] t = Losses.classIndices(storage(target));
         for (int i = 0; i < t.length; i++) {
             if (t[i] < 0 || t[i] >= c) {
                 throw new IllegalArgumentException("cross_entropy: target " + t[i] + " at position " + i
                         + " is out of bounds for " + c + " classes (valid: 0.." + (c - 1) + ")");
             }
         }
-        double[] x = storage(logits).doubles();
-        double[] p = new double[x.length];
-        double loss = 0;
-        for (int i = 0; i < n; i++) {
-            int base = (int) (i * c);
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < c; j++) {
-                max = Math.max(max, x[base + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < c; j++) {
-                p[base + j] = Math.exp(x[base + j] - max);
-                sum += p[base + j];
-            }
-            for (int j = 0; j < c; j++) {
-                p[base + j] /= sum;
-            }
-            loss -= x[base + (int) t[i]] - max - Math.log(sum);
+        Storage[] lossAndProbs = Losses.crossEntropy(storage(logits), t, (int) n, (int) c);
+        CrossEntropy fn = new CrossEntropy(t);
+        if (recording(logits)) {
+            fn.probs = fn.save(lossAndProbs[1]);
         }
-        CrossEntropy fn = new CrossEntropy(n, c);
-        fn.probs = p;
-        fn.targets = t;
-        Storage out = Storage.fromDoubles(new double[] {n == 0 ? Double.NaN : loss / n}, new long[0], logits.dtype());
-        return record(fn, out, logits, target);
+        return record(fn, lossAndProbs[0], logits, target);
     }
 
     @Override
     protected Storage[] backward(Storage g) {
-        double scale = g.getDouble(0) / n;
-        double[] gx = new double[probs.length];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < c; j++) {
-                int k = (int) (i * c + j);
-                gx[k] = (probs[k] - (j == targets[i] ? 1 : 0)) * scale;
-            }
-        }
-        return new Storage[] {Storage.fromDoubles(gx, new long[] {n, c}, g.type()), null};
-    }
-
-    @Override
-    protected void releaseSaved() {
-        probs = null;
-        targets = null;
+        return new Storage[] {Losses.crossEntropyBackward(g, saved(probs), targets), null};
     }
 
     @Override

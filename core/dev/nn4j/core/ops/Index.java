@@ -1,16 +1,15 @@
 package dev.nn4j.core.ops;
 
-import dev.nn4j.core.Function;
+import dev.nn4j.core.Node;
 import dev.nn4j.core.Shapes;
-import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import dev.nn4j.core.kernel.Layout;
+import dev.nn4j.core.kernel.Storage;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Indexing and slicing (a copy); backward writes the gradient into the selected region of zeros. */
-public final class Index extends Function {
+public final class Index extends Node {
     private final long[] inputShape;
     private final INDArrayIndex[] indices;
 
@@ -56,21 +55,12 @@ public final class Index extends Function {
         for (int i = 0; i < full.length; i++) {
             full[i] = i < indices.length ? indices[i] : NDArrayIndex.all();
         }
-        INDArray a = storage(x).nd();
-        INDArray out = x.dim() == 0 ? a.dup() : a.get(full).dup('c');
-        return record(new Index(x.shape(), full), out, x);
+        return record(new Index(x.shape(), full), Layout.index(storage(x), full), x);
     }
 
     @Override
-    protected Storage[] backward(Storage gs) {
-        INDArray g = gs.nd();
-        INDArray z = Nd4j.zeros(g.dataType(), inputShape);
-        if (inputShape.length == 0) {
-            return new Storage[] {Storage.of(z.addi(g))};
-        }
-        INDArray region = z.get(indices);
-        region.addi(g.reshape(region.shape()));
-        return new Storage[] {Storage.of(z)};
+    protected Storage[] backward(Storage g) {
+        return new Storage[] {Layout.indexBackward(g, inputShape, indices)};
     }
 
     @Override

@@ -1,22 +1,20 @@
 package dev.nn4j.core.ops;
 
-import dev.nn4j.core.Function;
-import dev.nn4j.core.Kernels;
+import dev.nn4j.core.Node;
 import dev.nn4j.core.Shapes;
-import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
+import dev.nn4j.core.kernel.Blas;
+import dev.nn4j.core.kernel.Storage;
 
 /**
  * Matrix products. 2-D: one gemm forward, two gemms backward with transpose flags (no transposed copies).
  * Batched ({@code [..., n, k] @ [..., k, m]}, batch dimensions broadcast): one gemm per batch entry, and when
  * only the left side is batched the batch is folded into rows, so it is still one gemm.
  */
-public final class MatMul extends Function {
-    private Storage a;
-    private Storage b;
+public final class MatMul extends Node {
+    /** Indices of the saved operands (see {@link #saved}). */
+    private int a;
+    private int b;
     private final boolean batched;
 
     private MatMul(boolean batched) {
@@ -68,8 +66,7 @@ public final class MatMul extends Function {
                     + Shapes.str(a.shape()) + " and " + Shapes.str(b.shape()));
         }
         boolean batched = a.dim() > 2 || b.dim() > 2;
-        Storage out = batched ? Storage.of(batchedForward(storage(a).nd(), storage(b).nd()))
-                : Kernels.gemm(storage(a), storage(b), false, false);
+        Storage out = Blas.matmul(storage(a), storage(b), false, false);
         MatMul fn = new MatMul(batched);
         if (recording(a, b)) {
             fn.a = fn.save(storage(a));
@@ -78,80 +75,24 @@ public final class MatMul extends Function {
         return record(fn, out, a, b);
     }
 
-    private static INDArray batchedForward(INDArray a, INDArray b) {
-        if (b.rank() == 2) {
-            long[] s = a.shape();
-            INDArray rows = Kernels.gemm(Storage.of(a.reshape('c', -1, s[s.length - 1])), Storage.of(b), false, false)
-                    .nd();
-            long[] os = s.clone();
-            os[os.length - 1] = b.size(1);
-            return rows.reshape('c', os);
-        }
-        return perBatch(a, b, false, false);
-    }
-
-    /** {@code op(a) @ op(b)} over broadcast batch dimensions, one gemm per batch entry. */
-    private static INDArray perBatch(INDArray a, INDArray b, boolean ta, boolean tb) {
-        long[] as = a.shape();
-        long[] bs = b.shape();
-        long[] batchA = java.util.Arrays.copyOf(as, as.length - 2);
-        long[] batchB = java.util.Arrays.copyOf(bs, bs.length - 2);
-        long[] batch = Shapes.broadcast("matmul", batchA, batchB);
-        long m = ta ? as[as.length - 1] : as[as.length - 2];
-        long n = tb ? bs[bs.length - 2] : bs[bs.length - 1];
-        long[] outShape = java.util.Arrays.copyOf(batch, batch.length + 2);
-        outShape[batch.length] = m;
-        outShape[batch.length + 1] = n;
-        INDArray aa = a.broadcast(concat(batch, as[as.length - 2], as[as.length - 1])).reshape('c', -1,
-                as[as.length - 2], as[as.length - 1]);
-        INDArray bb = b.broadcast(concat(batch, bs[bs.length - 2], bs[bs.length - 1])).reshape('c', -1,
-                bs[bs.length - 2], bs[bs.length - 1]);
-        long count = Shapes.numel(batch);
-        INDArray out = Nd4j.createUninitialized(a.dataType(), count, m, n);
-        for (long i = 0; i < count; i++) {
-            INDArray ai = aa.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all()).dup();
-            INDArray bi = bb.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all()).dup();
-            out.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all())
-                    .assign(Kernels.gemm(Storage.of(ai), Storage.of(bi), ta, tb).nd());
-        }
-        return out.reshape('c', outShape);
-    }
-
-    private static long[] concat(long[] batch, long r, long c) {
-        long[] s = java.util.Arrays.copyOf(batch, batch.length + 2);
-        s[batch.length] = r;
-        s[batch.length + 1] = c;
-        return s;
-    }
-
     @Override
     protected Storage[] backward(Storage g) {
-        if (!batched) {
+        Storage a = saved(this.a);
+        Storage b = saved(this.b);
+        if (batched && b.shape().length == 2) {
+            // the left side's batch folded into rows: dB = A^T G over all rows, one gemm
+            long[] as = a.shape();
+            int k = (int) as[as.length - 1];
+            int n = (int) b.shape()[1];
+            int rows = (int) Shapes.rows(as);
             return new Storage[] {
-                needsInputGrad(0) ? Kernels.gemm(g, b, false, true) : null,
-                needsInputGrad(1) ? Kernels.gemm(a, g, true, false) : null};
+                needsInputGrad(0) ? Blas.matmul(g, b, false, true) : null,
+                needsInputGrad(1) ? Blas.gemmInto(a, g, true, false, k, n, rows, null) : null};
         }
-        INDArray an = a.nd();
-        INDArray bn = b.nd();
-        INDArray gn = g.nd();
-        if (bn.rank() == 2) {
-            long[] s = an.shape();
-            Storage a2 = Storage.of(an.reshape('c', -1, s[s.length - 1]));
-            Storage g2 = Storage.of(gn.reshape('c', -1, gn.size(gn.rank() - 1)));
-            return new Storage[] {
-                needsInputGrad(0) ? Kernels.gemm(g2, b, false, true).viewAs(s) : null,
-                needsInputGrad(1) ? Kernels.gemm(a2, g2, true, false) : null};
-        }
-        // gradients in the broadcast batch shape; the engine sums them back to each input's shape
+        // batched: gradients in the broadcast batch shape; the engine sums them back to each input's shape
         return new Storage[] {
-            needsInputGrad(0) ? Storage.of(perBatch(gn, bn, false, true)) : null,
-            needsInputGrad(1) ? Storage.of(perBatch(an, gn, true, false)) : null};
-    }
-
-    @Override
-    protected void releaseSaved() {
-        a = null;
-        b = null;
+            needsInputGrad(0) ? Blas.matmul(g, b, false, true) : null,
+            needsInputGrad(1) ? Blas.matmul(a, g, true, false) : null};
     }
 
     @Override

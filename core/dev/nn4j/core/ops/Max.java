@@ -1,18 +1,17 @@
 package dev.nn4j.core.ops;
 
-import dev.nn4j.core.Function;
+import dev.nn4j.core.Node;
 import dev.nn4j.core.Shapes;
-import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import dev.nn4j.core.kernel.Reductions;
+import dev.nn4j.core.kernel.Storage;
 
 /** Maximum over one dimension; the gradient flows to the (first) position of each maximum. */
-public final class Max extends Function {
+public final class Max extends Node {
     private final long[] inputShape;
     private final int dim;
-    private INDArray argmax;
+    /** Index of the saved int64 positions of the maxima (see {@link #saved}). */
+    private int argmax;
 
     private Max(long[] inputShape, int dim) {
         this.inputShape = inputShape;
@@ -29,44 +28,21 @@ public final class Max extends Function {
         if (x.dim() == 0) {
             return record(new Max(x.shape(), -1), storage(x).copy(), x);
         }
-        INDArray in = storage(x).nd();
-        INDArray values = in.max(false, d);
+        boolean recording = recording(x);
+        Storage[] valuesAndIndices = Reductions.max(storage(x), d, recording);
         Max fn = new Max(x.shape(), d);
-        if (recording(x)) {
-            fn.argmax = Nd4j.argMax(in, d);
+        if (recording) {
+            fn.argmax = fn.save(valuesAndIndices[1]);
         }
-        return record(fn, values, x);
+        return record(fn, valuesAndIndices[0], x);
     }
 
     @Override
-    protected Storage[] backward(Storage gs) {
+    protected Storage[] backward(Storage g) {
         if (dim < 0) {
-            return new Storage[] {gs};
+            return new Storage[] {g};
         }
-        INDArray g = gs.nd();
-        // move dim last, scatter row by row, move it back
-        long[] keep = inputShape.clone();
-        keep[dim] = 1;
-        long size = inputShape[dim];
-        long rows = Shapes.numel(keep);
-        double[] gv = g.castTo(DataType.DOUBLE).dup('c').reshape(-1).toDoubleVector();
-        long[] idx = argmax.castTo(DataType.LONG).dup('c').reshape(-1).toLongVector();
-        long inner = 1;
-        for (int k = dim + 1; k < inputShape.length; k++) {
-            inner *= inputShape[k];
-        }
-        double[] out = new double[(int) Shapes.numel(inputShape)];
-        for (long r = 0; r < rows; r++) {
-            long outer = r / inner;
-            long in = r % inner;
-            out[(int) ((outer * size + idx[(int) r]) * inner + in)] = gv[(int) r];
-        }
-        return new Storage[] {Storage.fromDoubles(out, inputShape, gs.type())};
-    }
-
-    @Override
-    protected void releaseSaved() {
-        argmax = null;
+        return new Storage[] {Reductions.maxBackward(g, saved(argmax), inputShape, dim)};
     }
 
     @Override

@@ -1,19 +1,21 @@
 package dev.nn4j.core.ops;
 
-import dev.nn4j.core.Function;
-import dev.nn4j.core.Kernels;
-import dev.nn4j.core.Kernels.BinaryOp;
+import dev.nn4j.core.Node;
 import dev.nn4j.core.Shapes;
-import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
+import dev.nn4j.core.kernel.Elementwise;
+import dev.nn4j.core.kernel.Elementwise.BinaryOp;
+import dev.nn4j.core.kernel.Reductions;
+import dev.nn4j.core.kernel.Storage;
 
 /**
  * Mean squared error with {@code "mean"}, {@code "sum"} or {@code "none"} reduction. Backward:
  * {@code 2 (x - t) g / n} for the input and its negative for the target.
  */
-public final class MseLoss extends Function {
+public final class MseLoss extends Node {
     private final String reduction;
-    private Storage diff;
+    /** Index of the saved difference {@code input - target} (see {@link #saved}). */
+    private int diff;
 
     private MseLoss(String reduction) {
         this.reduction = reduction;
@@ -37,35 +39,31 @@ public final class MseLoss extends Function {
             throw new IllegalArgumentException("mse_loss: expected input and target of one floating dtype, got "
                     + input.dtype() + " and " + target.dtype());
         }
-        Storage diff = Kernels.binary(BinaryOp.SUB, storage(input), storage(target), storage(input).shape(),
+        Storage diff = Elementwise.binary(BinaryOp.SUB, storage(input), storage(target), storage(input).shape(),
                 input.dtype());
         Storage out;
         if (reduction.equals("none")) {
-            out = Kernels.binary(BinaryOp.MUL, diff, diff, diff.shape(), input.dtype());
+            out = Elementwise.binary(BinaryOp.MUL, diff, diff, diff.shape(), input.dtype());
         } else {
-            double s = Kernels.sumOfSquares(diff);
-            out = Storage.fromDoubles(new double[] {reduction.equals("mean") ? s / diff.size() : s}, new long[0],
-                    input.dtype());
+            out = Reductions.sumOfSquares(diff, reduction.equals("mean"));
         }
         MseLoss fn = new MseLoss(reduction);
-        fn.diff = diff;
+        if (recording(input, target)) {
+            fn.diff = fn.save(diff);
+        }
         return record(fn, out, input, target);
     }
 
     @Override
     protected Storage[] backward(Storage g) {
+        Storage d = saved(diff);
         Storage gi;
         if (reduction.equals("none")) {
-            gi = Kernels.scale(Kernels.binary(BinaryOp.MUL, diff, g, diff.shape(), diff.type()), 2);
+            gi = Elementwise.scale(Elementwise.binary(BinaryOp.MUL, d, g, d.shape(), d.type()), 2);
         } else {
-            gi = Kernels.scale(diff, 2 * g.getDouble(0) / (reduction.equals("mean") ? diff.size() : 1));
+            gi = Elementwise.scale(d, g, 2, reduction.equals("mean") ? d.size() : 1);
         }
-        return new Storage[] {needsInputGrad(0) ? gi : null, needsInputGrad(1) ? Kernels.scale(gi, -1) : null};
-    }
-
-    @Override
-    protected void releaseSaved() {
-        diff = null;
+        return new Storage[] {needsInputGrad(0) ? gi : null, needsInputGrad(1) ? Elementwise.scale(gi, -1) : null};
     }
 
     @Override

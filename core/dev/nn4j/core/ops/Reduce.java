@@ -1,15 +1,15 @@
 package dev.nn4j.core.ops;
 
-import dev.nn4j.core.Function;
-import dev.nn4j.core.Kernels;
+import dev.nn4j.core.Node;
 import dev.nn4j.core.Shapes;
-import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
+import dev.nn4j.core.kernel.Elementwise;
+import dev.nn4j.core.kernel.Reductions;
+import dev.nn4j.core.kernel.Storage;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Sum and mean, over everything or one dimension; backward spreads the gradient back (divided by n for mean). */
-public final class Reduce extends Function {
+public final class Reduce extends Node {
     private final boolean mean;
     private final long[] inputShape;
     private final int dim;
@@ -45,14 +45,7 @@ public final class Reduce extends Function {
     private static Tensor all(Tensor x, boolean mean) {
         Storage in = input(x, mean);
         long n = in.size();
-        Storage out;
-        if (in.isFloating()) {
-            double s = Kernels.sum(in);
-            // mean of nothing is NaN, as in PyTorch
-            out = Storage.fromDoubles(new double[] {mean ? s / n : s}, new long[0], in.type());
-        } else {
-            out = Storage.of(org.nd4j.linalg.factory.Nd4j.scalar(in.type(), n == 0 ? 0 : in.nd().sumNumber().longValue()));
-        }
+        Storage out = Reductions.sumAll(in, mean); // mean of nothing is NaN, as in PyTorch
         return record(new Reduce(mean, x.shape(), -1, n), back(out, x), x);
     }
 
@@ -69,15 +62,9 @@ public final class Reduce extends Function {
             return record(new Reduce(mean, x.shape(), -1, 1), in.copy(), x);
         }
         long n = x.shape()[d];
-        Storage out;
-        if (in.isFloating()) {
-            out = Kernels.sumDim(in, d, keepDim);
-            if (mean) {
-                out = Kernels.scale(out, 1.0 / n);
-            }
-        } else {
-            INDArray a = in.nd();
-            out = Storage.of(a.sum(keepDim, d));
+        Storage out = Reductions.sumAlong(in, d, keepDim);
+        if (mean) {
+            out = Elementwise.scale(out, 1.0 / n);
         }
         return record(new Reduce(mean, x.shape(), d, n), back(out, x), x);
     }
@@ -96,14 +83,7 @@ public final class Reduce extends Function {
 
     @Override
     protected Storage[] backward(Storage g) {
-        Storage keep;
-        if (dim < 0) {
-            keep = g.viewAs(Shapes.padLeft(new long[0], inputShape.length));
-        } else {
-            keep = g.viewAs(Kernels.reducedShape(inputShape, dim, true));
-        }
-        Storage spread = Kernels.expand(keep, inputShape, g.type());
-        return new Storage[] {mean ? Kernels.scale(spread, 1.0 / count) : spread};
+        return new Storage[] {Reductions.spread(g, inputShape, dim, mean ? 1.0 / count : 1)};
     }
 
     @Override

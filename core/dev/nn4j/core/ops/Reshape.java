@@ -1,12 +1,12 @@
 package dev.nn4j.core.ops;
 
-import dev.nn4j.core.Function;
+import dev.nn4j.core.Node;
 import dev.nn4j.core.Shapes;
 import dev.nn4j.core.Tensor;
-import dev.nn4j.core.Storage;
+import dev.nn4j.core.kernel.Storage;
 
 /** Same elements in row-major order, new shape (one dimension may be -1). */
-public final class Reshape extends Function {
+public final class Reshape extends Node {
     private final long[] inputShape;
 
     private Reshape(long[] inputShape) {

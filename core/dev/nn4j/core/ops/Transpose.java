@@ -1,17 +1,16 @@
 package dev.nn4j.core.ops;
 
-import dev.nn4j.core.Function;
-import dev.nn4j.core.Kernels;
-import dev.nn4j.core.Storage;
+import dev.nn4j.core.Node;
 import dev.nn4j.core.Shapes;
 import dev.nn4j.core.Tensor;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import dev.nn4j.core.kernel.Layout;
+import dev.nn4j.core.kernel.Storage;
 
 /**
  * Swapping two dimensions; backward swaps them back. The result is a copy (PyTorch returns a view): nn4j never
  * aliases op results, so in-place writes to a result never reach its input.
  */
-public final class Transpose extends Function {
+public final class Transpose extends Node {
     private final int d0;
     private final int d1;
     private final String name;
@@ -42,29 +41,12 @@ public final class Transpose extends Function {
     private static Tensor apply(Tensor x, int d0, int d1, String name) {
         int a = Shapes.dim("transpose", d0, x.dim());
         int b = Shapes.dim("transpose", d1, x.dim());
-        return record(new Transpose(a, b, name), swap(storage(x), a, b), x);
-    }
-
-    private static Storage swap(Storage s, int a, int b) {
-        if (a == b || s.shape().length < 2) {
-            return s.copy();
-        }
-        if (s.shape().length == 2 && s.isFloating()) {
-            return Kernels.transpose2d(s);
-        }
-        INDArray x = s.nd();
-        int[] perm = new int[x.rank()];
-        for (int i = 0; i < perm.length; i++) {
-            perm[i] = i;
-        }
-        perm[a] = b;
-        perm[b] = a;
-        return Storage.of(x.permute(perm).dup('c'));
+        return record(new Transpose(a, b, name), Layout.transpose(storage(x), a, b), x);
     }
 
     @Override
     protected Storage[] backward(Storage g) {
-        return new Storage[] {swap(g, d0, d1)};
+        return new Storage[] {Layout.transpose(g, d0, d1)};
     }
 
     @Override

@@ -1,75 +1,49 @@
 package dev.nn4j.core.ops;
 
-import dev.nn4j.core.Function;
-import dev.nn4j.core.Kernels;
-import dev.nn4j.core.Storage;
+import dev.nn4j.core.Node;
 import dev.nn4j.core.Tensor;
+import dev.nn4j.core.kernel.Elementwise;
+import dev.nn4j.core.kernel.Elementwise.ScalarFn;
+import dev.nn4j.core.kernel.Elementwise.ScalarGrad;
+import dev.nn4j.core.kernel.Storage;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Elementwise functions of one tensor. Each {@link Kind} holds its forward {@code f} and its derivative
  * {@code df} side by side; the derivative may read the input {@code x} or the output {@code y}, whichever is
- * cheaper. ReLU, the hot one in MLPs, has dedicated float32 loops, forward and backward, in {@link Kernels}.
+ * cheaper. ReLU, the hot one in MLPs, has dedicated float32 kernels, forward and backward.
  */
-public final class Unary extends Function {
+public final class Unary extends Node {
     /** The elementwise functions, each with its forward and backward. */
     enum Kind {
-        NEG("Neg") {
-            double f(double x, double p) { return -x; }
-            double df(double x, double y, double p) { return -1; }
-        },
-        ABS("Abs") {
-            double f(double x, double p) { return Math.abs(x); }
-            // signum(0) = 0: the subgradient PyTorch uses at 0
-            double df(double x, double y, double p) { return Math.signum(x); }
-        },
-        EXP("Exp") {
-            double f(double x, double p) { return Math.exp(x); }
-            double df(double x, double y, double p) { return y; }
-        },
-        LOG("Log") {
-            double f(double x, double p) { return Math.log(x); }
-            double df(double x, double y, double p) { return 1 / x; }
-        },
-        SQRT("Sqrt") {
-            double f(double x, double p) { return Math.sqrt(x); }
-            double df(double x, double y, double p) { return 0.5 / y; }
-        },
-        POW("Pow") {
-            double f(double x, double p) { return Math.pow(x, p); }
-            double df(double x, double y, double p) { return p == 0 ? 0 : p * Math.pow(x, p - 1); }
-        },
-        RELU("Relu") {
-            double f(double x, double p) { return x > 0 ? x : 0; }
-            // the gradient at 0 is 0, as PyTorch's threshold_backward gives
-            double df(double x, double y, double p) { return y > 0 ? 1 : 0; }
-        },
-        SIGMOID("Sigmoid") {
-            double f(double x, double p) { return 1 / (1 + Math.exp(-x)); }
-            double df(double x, double y, double p) { return y * (1 - y); }
-        },
-        TANH("Tanh") {
-            double f(double x, double p) { return Math.tanh(x); }
-            double df(double x, double y, double p) { return 1 - y * y; }
-        };
+        NEG("Neg", (x, p) -> -x, (x, y, p) -> -1),
+        // signum(0) = 0: the subgradient PyTorch uses at 0
+        ABS("Abs", (x, p) -> Math.abs(x), (x, y, p) -> Math.signum(x)),
+        EXP("Exp", (x, p) -> Math.exp(x), (x, y, p) -> y),
+        LOG("Log", (x, p) -> Math.log(x), (x, y, p) -> 1 / x),
+        SQRT("Sqrt", (x, p) -> Math.sqrt(x), (x, y, p) -> 0.5 / y),
+        POW("Pow", (x, p) -> Math.pow(x, p), (x, y, p) -> p == 0 ? 0 : p * Math.pow(x, p - 1)),
+        // the gradient at 0 is 0, as PyTorch's threshold_backward gives
+        RELU("Relu", (x, p) -> x > 0 ? x : 0, (x, y, p) -> y > 0 ? 1 : 0),
+        SIGMOID("Sigmoid", (x, p) -> 1 / (1 + Math.exp(-x)), (x, y, p) -> y * (1 - y)),
+        TANH("Tanh", (x, p) -> Math.tanh(x), (x, y, p) -> 1 - y * y);
 
         final String torchName;
+        final ScalarFn f;
+        final ScalarGrad df;
 
-        Kind(String torchName) {
+        Kind(String torchName, ScalarFn f, ScalarGrad df) {
             this.torchName = torchName;
+            this.f = f;
+            this.df = df;
         }
-
-        abstract double f(double x, double p);
-
-        abstract double df(double x, double y, double p);
     }
 
     private final Kind kind;
     private final double p;
-    private Storage x;
-    private Storage y;
+    /** Indices of the saved input and output (see {@link #saved}). */
+    private int xi;
+    private int yi;
 
     private Unary(Kind kind, double p) {
         this.kind = kind;
@@ -130,7 +104,7 @@ public final class Unary extends Function {
         if (in.isFloating()) {
             out = forward(kind, in, p);
         } else if (kind == Kind.NEG || kind == Kind.ABS || kind == Kind.RELU) {
-            out = Storage.of(integerForward(kind, in.nd()));
+            out = Elementwise.integerUnary(kind.name().toLowerCase(), in);
         } else {
             // integers give float32 (as in PyTorch); float16/bfloat16 compute in float32 and keep their type
             in = in.cast(DataType.FLOAT);
@@ -141,71 +115,22 @@ public final class Unary extends Function {
         }
         Unary fn = new Unary(kind, p);
         if (recording(x)) {
-            fn.x = fn.save(in);
-            fn.y = fn.save(out);
+            fn.xi = fn.save(in);
+            fn.yi = fn.save(out);
         }
         return record(fn, out, x);
     }
 
-    private static INDArray integerForward(Kind kind, INDArray a) {
-        switch (kind) {
-            case NEG: return a.neg();
-            case ABS: return Transforms.abs(a, true);
-            default: return Transforms.relu(a, true);
-        }
-    }
-
     private static Storage forward(Kind kind, Storage in, double p) {
-        int n = in.size();
-        if (in.type() == DataType.FLOAT) {
-            if (kind == Kind.RELU) {
-                return Kernels.relu(in);
-            }
-            float[] x = in.floats();
-            float[] out = new float[n];
-            for (int i = 0; i < n; i++) {
-                out[i] = (float) kind.f(x[i], p);
-            }
-            return Storage.ofFloats(out, in.shape());
-        }
-        double[] x = in.doubles();
-        double[] out = new double[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = kind.f(x[i], p);
-        }
-        return Storage.ofDoubles(out, in.shape());
+        return kind == Kind.RELU && in.type() == DataType.FLOAT ? Elementwise.relu(in) : Elementwise.map(in, kind.f, p);
     }
 
     @Override
     protected Storage[] backward(Storage g) {
-        int n = g.size();
         if (g.type() == DataType.FLOAT && kind == Kind.RELU) {
-            return new Storage[] {Kernels.reluBackward(g, y)};
+            return new Storage[] {Elementwise.reluBackward(g, saved(yi))};
         }
-        if (g.type() == DataType.FLOAT) {
-            float[] gv = g.floats();
-            float[] out = new float[n];
-            float[] xv = x.floats();
-            float[] yv = y.floats();
-            for (int i = 0; i < n; i++) {
-                out[i] = (float) (gv[i] * kind.df(xv[i], yv[i], p));
-            }
-            return new Storage[] {Storage.ofFloats(out, g.shape())};
-        }
-        double[] gv = g.doubles();
-        double[] xv = x.doubles();
-        double[] yv = y.doubles();
-        double[] out = new double[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = gv[i] * kind.df(xv[i], yv[i], p);
-        }
-        return new Storage[] {Storage.ofDoubles(out, g.shape())};
-    }
-
-    @Override
-    protected void releaseSaved() {
-        x = null;
-        y = null;
+        return new Storage[] {Elementwise.mapBackward(g, saved(xi), saved(yi), kind.df, p)};
     }
 
     @Override

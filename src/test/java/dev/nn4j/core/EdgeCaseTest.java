@@ -45,12 +45,12 @@ class EdgeCaseTest {
         assertEquals("tensor([0., 0., 0.])", s.toString());
         Tensor w = Tensor.randn(2, 3).requiresGrad(true);
         Tensor b = Tensor.randn(2).requiresGrad(true);
-        Tensor y = dev.nn4j.core.ops.Linear.apply(Tensor.zeros(0, 3), w, b);
+        Tensor y = dev.nn4j.core.ops.Addmm.apply(Tensor.zeros(0, 3), w, b);
         assertArrayEquals(new long[] {0, 2}, y.shape());
         y.sum().backward();
         assertArrayEquals(new double[6], values(w.grad()), 0);
         assertArrayEquals(new double[2], values(b.grad()), 0);
-        Tensor wide = dev.nn4j.core.ops.Linear.apply(Tensor.zeros(5, 0), Tensor.zeros(3, 0), Tensor.ones(3));
+        Tensor wide = dev.nn4j.core.ops.Addmm.apply(Tensor.zeros(5, 0), Tensor.zeros(3, 0), Tensor.ones(3));
         assertArrayEquals(new long[] {5, 3}, wide.shape());
         assertEquals("tensor([], dtype=torch.int64)", Tensor.arange(0).toString());
         assertEquals("tensor([], size=(0, 4))", Tensor.zeros(0, 4).toString());

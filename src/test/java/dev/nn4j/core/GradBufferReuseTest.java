@@ -1,6 +1,11 @@
 package dev.nn4j.core;
 
-import dev.nn4j.core.ops.Linear;
+import dev.nn4j.core.kernel.Blas;
+import dev.nn4j.core.kernel.Elementwise;
+import dev.nn4j.core.kernel.GradTarget;
+import dev.nn4j.core.kernel.Storage;
+import dev.nn4j.core.kernel.StorageAccess;
+import dev.nn4j.core.ops.Addmm;
 import dev.nn4j.nn.Module;
 import dev.nn4j.nn.Sequential;
 import dev.nn4j.optim.SGD;
@@ -16,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Gradient buffers that the engine keeps across {@code zeroGrad()} and that BLAS writes in place (see
- * {@link GradTarget}). The oracle everywhere is the first backward, which runs the ordinary path (a new array,
+ * {@link dev.nn4j.core.kernel.GradTarget}). The oracle everywhere is the first backward, which runs the ordinary path (a new array,
  * checked against PyTorch and finite differences elsewhere): later backward passes through the reused buffers
  * must give the same numbers, and a gradient someone was handed must never change behind their back.
  */
@@ -51,7 +56,7 @@ class GradBufferReuseTest {
     }
 
     private static double[] values(Storage s) {
-        return s.doubles().clone();
+        return s.toDoubleArray();
     }
 
     private static double[] scaled(double[] v, double f) {
@@ -165,16 +170,16 @@ class GradBufferReuseTest {
         Supplier<double[]> grad = () -> {
             w.setGrad(null);
             b.setGrad(null);
-            Linear.apply(w, w, b).mul(Tensor.arange(9).reshape(3, 3).to(DataType.FLOAT)).sum().backward();
+            Addmm.apply(w, w, b).mul(Tensor.arange(9).reshape(3, 3).to(DataType.FLOAT)).sum().backward();
             return values(w.gradStorage());
         };
         double[] first = grad.get();
         for (int k = 0; k < 3; k++) {
             assertArrayEquals(first, grad.get(), 0);
         }
-        Tensor w64 = new Tensor(Storage.ofDoubles(w.storage().doubles().clone(), w.shape()), w.device());
-        Tensor b64 = new Tensor(Storage.ofDoubles(b.storage().doubles().clone(), b.shape()), b.device());
-        assertTrue(Autograd.gradcheck(t -> Linear.apply(t[0], t[0], t[1]), w64, b64));
+        Tensor w64 = new Tensor(Storage.copyOf(w.storage().toDoubleArray(), w.shape()), w.device());
+        Tensor b64 = new Tensor(Storage.copyOf(b.storage().toDoubleArray(), b.shape()), b.device());
+        assertTrue(Autograd.gradcheck(t -> Addmm.apply(t[0], t[0], t[1]), w64, b64));
     }
 
     @Test
@@ -212,7 +217,7 @@ class GradBufferReuseTest {
                 }
                 opt.step();
             }
-            finals[run] = l.weight().storage().floats().clone();
+            finals[run] = StorageAccess.floats(l.weight().storage()).clone();
         }
         for (int i = 0; i < finals[0].length; i++) {
             assertEquals(Float.floatToRawIntBits(finals[0][i]), Float.floatToRawIntBits(finals[1][i]),
@@ -267,26 +272,24 @@ class GradBufferReuseTest {
     }
 
     private static Storage spare(Tensor t) {
-        synchronized (t) {
-            return t.takeGradSpare();
-        }
+        return t.gradState().spare();
     }
 
     @Test
     void reluBackwardOverwritesOnlyAnUnsharedKernelResult() {
-        Storage y = Storage.ofFloats(new float[] {0f, 2f, 0f, 3f}, new long[] {2, 2});
-        Storage a = Storage.ofFloats(new float[] {1, 2, 3, 4}, new long[] {2, 2});
-        Storage fresh = Kernels.gemm(a, a, false, false); // [[7, 10], [15, 22]], nobody else's
-        Storage masked = Kernels.reluBackward(fresh, y);
+        Storage y = StorageAccess.ofFloats(new float[] {0f, 2f, 0f, 3f}, new long[] {2, 2});
+        Storage a = StorageAccess.ofFloats(new float[] {1, 2, 3, 4}, new long[] {2, 2});
+        Storage fresh = Blas.gemm(a, a, false, false); // [[7, 10], [15, 22]], nobody else's
+        Storage masked = Elementwise.reluBackward(fresh, y);
         assertSame(fresh, masked);
-        assertArrayEquals(new float[] {0f, 10f, 0f, 22f}, masked.floats());
+        assertArrayEquals(new float[] {0f, 10f, 0f, 22f}, StorageAccess.floats(masked));
 
-        Storage held = Kernels.gemm(a, a, false, false);
+        Storage held = Blas.gemm(a, a, false, false);
         Tensor user = new Tensor(held, dev.nn4j.device.Device.CPU); // a tensor holds it: shared from now on
-        Storage out = Kernels.reluBackward(held, y);
+        Storage out = Elementwise.reluBackward(held, y);
         assertNotSame(held, out);
-        assertArrayEquals(new float[] {0f, 10f, 0f, 22f}, out.floats());
-        assertArrayEquals(new float[] {7f, 10f, 15f, 22f}, user.storage().floats());
+        assertArrayEquals(new float[] {0f, 10f, 0f, 22f}, StorageAccess.floats(out));
+        assertArrayEquals(new float[] {7f, 10f, 15f, 22f}, StorageAccess.floats(user.storage()));
     }
 
     @Test
@@ -296,9 +299,9 @@ class GradBufferReuseTest {
         Tensor w = Tensor.randn(4, 5).requiresGrad(true);
         Tensor h = x.matmul(w);
         Tensor seed = Tensor.randn(3, 5);
-        float[] before = seed.storage().floats().clone();
+        float[] before = StorageAccess.floats(seed.storage()).clone();
         h.relu().backward(seed, true);
-        assertArrayEquals(before, seed.storage().floats()); // the user's gradient is never a scratch buffer
+        assertArrayEquals(before, StorageAccess.floats(seed.storage())); // the user's gradient is never a scratch buffer
         double[] first = values(x.grad().storage());
         x.setGrad(null);
         h.relu().backward(seed);

@@ -1,5 +1,10 @@
 package dev.nn4j.core;
 
+import dev.nn4j.core.kernel.Blas;
+import dev.nn4j.core.kernel.Elementwise;
+import dev.nn4j.core.kernel.GradTarget;
+import dev.nn4j.core.kernel.Storage;
+import dev.nn4j.core.kernel.StorageAccess;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -11,14 +16,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * Ops whose backward writes several leaves' gradients in place ({@link Function#writesGradInPlace}): the engine
+ * Ops whose backward writes several leaves' gradients in place ({@link Node#writesGradInPlace}): the engine
  * locks those leaves, and must do so in one order whatever the ops' input order.
  */
 class InPlaceTargetsTest {
     /** {@code a + b} for equal shapes, writing each input's gradient into the buffer it is offered. */
-    static final class AddInPlace extends Function {
+    static final class AddInPlace extends Node {
         static Tensor apply(Tensor a, Tensor b) {
-            Storage out = Kernels.binary(Kernels.BinaryOp.ADD, storage(a), storage(b), a.shape(), a.dtype());
+            Storage out = Elementwise.binary(Elementwise.BinaryOp.ADD, storage(a), storage(b), a.shape(), a.dtype());
             return record(new AddInPlace(), out, a, b);
         }
 
@@ -78,18 +83,18 @@ class InPlaceTargetsTest {
         }
         double[] expected = new double[8];
         java.util.Arrays.fill(expected, 1 + 2 * rounds);
-        assertArrayEquals(expected, a.grad().storage().doubles(), 0);
-        assertArrayEquals(expected, b.grad().storage().doubles(), 0);
+        assertArrayEquals(expected, StorageAccess.doubles(a.grad().storage()), 0);
+        assertArrayEquals(expected, StorageAccess.doubles(b.grad().storage()), 0);
     }
 
     @Test
     void aSavedValueIsNeverTakenOverByALaterKernel() {
-        Storage a = Storage.ofFloats(new float[] {1, 2, 3, 4}, new long[] {2, 2});
-        Storage product = Kernels.gemm(a, a, false, false); // fresh: a kernel's unshared result
+        Storage a = StorageAccess.ofFloats(new float[] {1, 2, 3, 4}, new long[] {2, 2});
+        Storage product = Blas.gemm(a, a, false, false); // fresh: a kernel's unshared result
         new AddInPlace().save(product);
-        assertNull(product.ownedFloats(), "once saved for a backward, it is shared");
-        Storage y = Storage.ofFloats(new float[] {0, 1, 0, 1}, new long[] {2, 2});
-        Kernels.reluBackward(product, y);
-        assertArrayEquals(new float[] {7, 10, 15, 22}, product.floats());
+        assertNull(StorageAccess.owned(product), "once saved for a backward, it is shared");
+        Storage y = StorageAccess.ofFloats(new float[] {0, 1, 0, 1}, new long[] {2, 2});
+        Elementwise.reluBackward(product, y);
+        assertArrayEquals(new float[] {7, 10, 15, 22}, StorageAccess.floats(product));
     }
 }

@@ -47,7 +47,7 @@ class TensorFormatTest {
         Tensor x = Tensor.of(new float[] {1, 2}, 1, 2);
         Tensor w = Tensor.of(new float[] {0.0124f, 0.0704f}, 1, 2).requiresGrad(true);
         Tensor b = Tensor.zeros(1);
-        Tensor y = dev.nn4j.core.ops.Linear.apply(x, w, b);
+        Tensor y = dev.nn4j.core.ops.Addmm.apply(x, w, b);
         assertTrue(y.toString().endsWith(", grad_fn=<AddmmBackward>)"), y.toString());
         assertEquals("tensor([[0.1532]], grad_fn=<AddmmBackward>)", y.toString());
     }

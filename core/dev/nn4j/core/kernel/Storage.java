@@ -1,5 +1,6 @@
-package dev.nn4j.core;
+package dev.nn4j.core.kernel;
 
+import dev.nn4j.core.Shapes;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.DoubleBuffer;
@@ -11,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A tensor's data: either a plain Java array (float32/float64 results of ops) or an ND4J array (parameters,
- * buffers, user arrays, other dtypes). Internal.
+ * buffers, user arrays, other dtypes). Internal: not exported by the module.
  *
  * <p>Why two forms: constructing one INDArray costs microseconds, more than the arithmetic of a small op, and
  * its off-heap memory is only reclaimed once the GC collects the Java object. Intermediates therefore live in
@@ -26,14 +27,17 @@ public final class Storage {
     private volatile INDArray nd;
     private volatile Object heap;
     private volatile java.nio.Buffer nio;
-    /** Count of in-place writes, so a backward can tell that a value it saved was changed since. */
+    /** Count of in-place writes, so a backward can tell that a value it saved was changed since; atomic. */
     private volatile int version;
+    /** Set once a tensor holds this storage: from then on users may write it, so it is never aliased by a view. */
+    private volatile boolean published;
     /** Set on a kernel's brand-new result that nothing else references, so a consumer may take it over. */
     private volatile boolean fresh;
 
     private static final VarHandle ND;
     private static final VarHandle HEAP;
     private static final VarHandle FRESH;
+    private static final VarHandle VERSION;
 
     static {
         try {
@@ -41,6 +45,7 @@ public final class Storage {
             ND = l.findVarHandle(Storage.class, "nd", INDArray.class);
             HEAP = l.findVarHandle(Storage.class, "heap", Object.class);
             FRESH = l.findVarHandle(Storage.class, "fresh", boolean.class);
+            VERSION = l.findVarHandle(Storage.class, "version", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -73,13 +78,13 @@ public final class Storage {
         return new Storage(a.dataType(), a.shape(), a, null);
     }
 
-    /** Takes ownership of {@code data}, row-major in {@code shape}. */
-    public static Storage ofFloats(float[] data, long[] shape) {
+    /** Takes ownership of {@code data}, row-major in {@code shape}: for kernels, which never keep it. */
+    static Storage ofFloats(float[] data, long[] shape) {
         return new Storage(DataType.FLOAT, shape, null, data);
     }
 
-    /** Takes ownership of {@code data}, row-major in {@code shape}. */
-    public static Storage ofDoubles(double[] data, long[] shape) {
+    /** Takes ownership of {@code data}, row-major in {@code shape}: for kernels, which never keep it. */
+    static Storage ofDoubles(double[] data, long[] shape) {
         return new Storage(DataType.DOUBLE, shape, null, data);
     }
 
@@ -105,8 +110,28 @@ public final class Storage {
         return of(Nd4j.zeros(type, shape));
     }
 
-    /** {@code values} (row-major) converted to {@code type}, which must be float32 or float64. */
+    /** A copy of {@code data}, row-major in {@code shape}. */
+    public static Storage copyOf(float[] data, long[] shape) {
+        return ofFloats(data.clone(), shape);
+    }
+
+    /** A copy of {@code data}, row-major in {@code shape}. */
+    public static Storage copyOf(double[] data, long[] shape) {
+        return ofDoubles(data.clone(), shape);
+    }
+
+    /** A copy of {@code values} (row-major) converted to {@code type}. */
     public static Storage fromDoubles(double[] values, long[] shape, DataType type) {
+        return owning(values.clone(), shape, type);
+    }
+
+    /** A scalar (0-d) of {@code type} holding {@code v}. */
+    public static Storage scalar(double v, DataType type) {
+        return owning(new double[] {v}, new long[0], type);
+    }
+
+    /** {@code values} (taken over, row-major) converted to {@code type}. */
+    static Storage owning(double[] values, long[] shape, DataType type) {
         if (type == DataType.DOUBLE) {
             return ofDoubles(values, shape);
         }
@@ -127,7 +152,7 @@ public final class Storage {
 
     /** Records an in-place write made outside this class (e.g. an optimizer writing an ND4J buffer directly). */
     public void bumpVersion() {
-        version++;
+        VERSION.getAndAdd(this, 1);
     }
 
     /**
@@ -138,18 +163,32 @@ public final class Storage {
         return fresh && heap instanceof float[] f ? f : null;
     }
 
-    /** Forgets freshness: called when a tensor wraps this storage, so user-reachable data is never taken over. */
-    void share() {
+    /**
+     * Forgets freshness: called when a value gets a second holder (a graph saves it, or one gradient goes to two
+     * inputs), so no consumer takes it over. Engine-internal.
+     */
+    public void share() {
         if (fresh) {
             fresh = false;
         }
     }
 
     /**
-     * True once if this storage was marked fresh: the caller may then keep it instead of copying (the gradient
-     * engine does so for a leaf's first gradient). Later calls return false.
+     * Called when a tensor wraps this storage: users may now write it through that tensor, so it is never taken
+     * over and never aliased by a view (see {@link #viewAs}). Engine-internal.
      */
-    synchronized boolean claim() {
+    public void publish() {
+        share();
+        if (!published) {
+            published = true;
+        }
+    }
+
+    /**
+     * True once if this storage was marked fresh: the caller may then keep it instead of copying (the gradient
+     * engine does so for a leaf's first gradient). Later calls return false. Engine-internal.
+     */
+    public synchronized boolean claim() {
         boolean was = fresh;
         fresh = false;
         return was;
@@ -205,12 +244,12 @@ public final class Storage {
      * Zeros of float32 or float64 in an ND4J array, whose buffer BLAS can write directly: for gradient buffers
      * that are kept and reused across backward passes.
      */
-    static Storage direct(DataType type, long[] shape) {
+    public static Storage direct(DataType type, long[] shape) {
         return of(Nd4j.create(type, shape));
     }
 
     /** True when BLAS can write this storage in place: float32/float64 in a dense row-major direct buffer. */
-    boolean isDirect() {
+    public boolean isDirect() {
         INDArray a = nd;
         if (heap != null || a == null || size == 0 || !isFloating()) {
             return false;
@@ -225,15 +264,15 @@ public final class Storage {
     }
 
     /** True while the data lives in a heap array. */
-    public boolean onHeap() {
+    boolean onHeap() {
         return heap != null;
     }
 
     /**
-     * float32 data as a float array: the live heap array, or a fresh copy of the ND4J data. Read only: writes to
-     * a heap array would bypass {@link #nd()} sharers and the copy would lose them.
+     * float32 data as a float array: the live heap array, or a fresh copy of the ND4J data. For this package's
+     * kernels only, which write it only when they own it ({@link #ownedFloats}).
      */
-    public float[] floats() {
+    float[] floats() {
         Object h = heap;
         if (h instanceof float[] f) {
             return f;
@@ -249,8 +288,8 @@ public final class Storage {
         return size == 0 ? new float[0] : a.castTo(DataType.FLOAT).data().asFloat();
     }
 
-    /** The data as a double array: the live heap array for float64, else a converted copy. Read only. */
-    public double[] doubles() {
+    /** The data as a double array: the live heap array for float64, else a converted copy. Kernels only. */
+    double[] doubles() {
         Object h = heap;
         if (h instanceof double[] d) {
             return d;
@@ -264,6 +303,24 @@ public final class Storage {
         }
         INDArray a = dense(nd);
         return size == 0 ? new double[0] : a.castTo(DataType.DOUBLE).data().asDouble();
+    }
+
+    /** A read-only view of the float32 data (a converted copy for other types): writing it throws. */
+    public FloatBuffer readFloats() {
+        return type == DataType.FLOAT ? floatBuffer().asReadOnlyBuffer()
+                : FloatBuffer.wrap(floats()).asReadOnlyBuffer();
+    }
+
+    /** A read-only view of the float64 data (a converted copy for other types): writing it throws. */
+    public DoubleBuffer readDoubles() {
+        return type == DataType.DOUBLE ? doubleBuffer().asReadOnlyBuffer()
+                : DoubleBuffer.wrap(doubles()).asReadOnlyBuffer();
+    }
+
+    /** A copy of the data as float64, row-major. */
+    public double[] toDoubleArray() {
+        double[] d = doubles();
+        return heap == d ? d.clone() : d;
     }
 
     /** The element at flat row-major position {@code i}, as a double. */
@@ -282,7 +339,7 @@ public final class Storage {
     /**
      * A buffer for BLAS: the heap array wrapped, or a direct view of the ND4J data when it is dense and
      * row-major (no copy), else a copy. Shared: callers use absolute get/put only (JavaCPP hands BLAS the
-     * buffer's position as an offset).
+     * buffer's position as an offset). Kernels only: the buffer is live.
      */
     FloatBuffer floatBuffer() {
         Object h = heap;
@@ -389,11 +446,15 @@ public final class Storage {
     }
 
     /**
-     * The same data under another shape of equal size, sharing the heap array (no copy). Only for storages that
-     * no user-visible tensor shares, such as an op's fresh result or a gradient, which are never written.
+     * The same data under another shape of equal size: sharing the array (no copy) when no tensor holds this
+     * storage, such as an op's fresh result or a gradient, which nobody writes; a copy once a tensor does, since a
+     * user may then write it in place and a view would change silently with it.
      */
     public Storage viewAs(long[] newShape) {
-        share(); // the heap array now has two owners
+        if (published) {
+            return reshape(newShape);
+        }
+        share(); // the array now has two holders
         Object h = heap;
         if (h instanceof float[] f) {
             return ofFloats(f, newShape);
@@ -414,7 +475,7 @@ public final class Storage {
      * writes into the heap array or directly into the ND4J buffer without creating arrays.
      */
     public synchronized void addScaled(Storage src, double alpha) {
-        version++;
+        bumpVersion();
         if (src.size != size) {
             throw new IllegalArgumentException("addScaled: sizes differ: " + Arrays.toString(shape) + " and "
                     + Arrays.toString(src.shape));
@@ -456,16 +517,16 @@ public final class Storage {
     }
 
     /** In place {@code this op= b} (b broadcast), under this storage's lock. */
-    synchronized void binaryInto(Kernels.BinaryOp op, Storage b) {
-        version++;
-        if (!Kernels.heapBinaryInto(op, this, b)) {
-            Kernels.ndBinaryInto(op, this, b);
+    public synchronized void binaryInto(Elementwise.BinaryOp op, Storage b) {
+        bumpVersion();
+        if (!Elementwise.heapBinaryInto(op, this, b)) {
+            Elementwise.ndBinaryInto(op, this, b);
         }
     }
 
     /** In place: every element set to {@code v}. */
     public synchronized void fill(double v) {
-        version++;
+        bumpVersion();
         Object h = heap;
         if (h instanceof float[] f) {
             Arrays.fill(f, (float) v);
@@ -478,17 +539,17 @@ public final class Storage {
 
     /** In place: copy of {@code src} (same size, converted to this type). */
     public synchronized void assign(Storage src) {
-        version++;
+        bumpVersion();
         Object h = heap;
         if (h instanceof float[] f) {
             System.arraycopy(src.floats(), 0, f, 0, size);
         } else if (h instanceof double[] d) {
             System.arraycopy(src.doubles(), 0, d, 0, size);
-        } else if (Kernels.directBlas() && type == DataType.FLOAT && isDenseC(nd) && src.isFloating() && size > 0) {
+        } else if (Blas.directBlas() && type == DataType.FLOAT && isDenseC(nd) && src.isFloating() && size > 0) {
             // no ND4J array made for a heap source; host memory is the array's only copy on the CPU backend (a
             // CUDA array would not see a write to its host buffer, so it goes through assign below)
             floatBuffer().put(0, src.floats(), 0, size);
-        } else if (Kernels.directBlas() && type == DataType.DOUBLE && isDenseC(nd) && src.isFloating()
+        } else if (Blas.directBlas() && type == DataType.DOUBLE && isDenseC(nd) && src.isFloating()
                 && size > 0) {
             doubleBuffer().put(0, src.doubles(), 0, size);
         } else {
@@ -499,7 +560,7 @@ public final class Storage {
 
     /** In place: the element at row-major position {@code flat} set to {@code v}. */
     public synchronized void put(int flat, double v) {
-        version++;
+        bumpVersion();
         Object h = heap;
         if (h instanceof float[] f) {
             f[flat] = (float) v;

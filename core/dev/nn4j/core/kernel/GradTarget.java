@@ -1,4 +1,4 @@
-package dev.nn4j.core;
+package dev.nn4j.core.kernel;
 
 /**
  * A leaf's gradient buffer that an op's backward may write its gradient into directly, instead of returning a
@@ -6,7 +6,7 @@ package dev.nn4j.core;
  *
  * <p>Why: a layer's weight gradient is as large as the weight (800 KB for a 784→256 layer). Written straight by
  * BLAS (beta = 0 to set, 1 to accumulate, which is PyTorch's in-place {@code grad += g}), it costs no copy and
- * no allocation. The engine offers a target only to ops that ask for one ({@link Function#writesGradInPlace}),
+ * no allocation. The engine offers a target only to ops that ask for one ({@code Node.writesGradInPlace}),
  * only for a leaf that appears once among the op's inputs, and only where BLAS can write the buffer in place.
  */
 public final class GradTarget {
@@ -14,7 +14,8 @@ public final class GradTarget {
     private final boolean accumulate;
     private boolean written;
 
-    GradTarget(Storage storage, boolean accumulate) {
+    /** A target over {@code storage}; made by the engine only. */
+    public GradTarget(Storage storage, boolean accumulate) {
         this.storage = storage;
         this.accumulate = accumulate;
     }
@@ -38,7 +39,8 @@ public final class GradTarget {
         written = true;
     }
 
-    boolean written() {
+    /** Whether the op wrote the gradient (engine-internal). */
+    public boolean written() {
         return written;
     }
 }

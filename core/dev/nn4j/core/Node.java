@@ -1,7 +1,9 @@
 package dev.nn4j.core;
 
+import dev.nn4j.core.kernel.GradTarget;
+import dev.nn4j.core.kernel.Reductions;
+import dev.nn4j.core.kernel.Storage;
 import dev.nn4j.device.Device;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A node of the autograd graph: one recorded operation, holding what its backward needs.
@@ -9,9 +11,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>PyTorch: the object behind {@code tensor.grad_fn}. Each op is a subclass in {@code dev.nn4j.core.ops}
  * whose static {@code apply} computes the forward and whose {@link #backward} returns the gradient for each input,
  * side by side. Subclasses return gradients in the broadcast output's shape when that is simpler: the engine
- * reduces each one back to its input's shape in one place ({@link Kernels#sumToShape}).
+ * reduces each one back to its input's shape in one place ({@link Reductions#sumToShape}).
+ *
+ * <p>The rules an op follows, each enforced rather than only written (see {@code OpRulesTest}):
+ * <ul>
+ *   <li>It computes only through the kernels of {@code dev.nn4j.core.kernel}: it never touches elements, and the
+ *       live arrays are not even reachable from its package.
+ *   <li>What the backward reads goes through {@link #save}, which hands back an index for {@link #saved}: the
+ *       node holds no data in fields, so releasing the graph frees everything and an in-place write to a saved
+ *       value since the forward is refused.
+ *   <li>It is listed in the op table that drives the parity tests and the coverage check.
+ * </ul>
  */
-public abstract class Function {
+public abstract class Node {
     private Tensor[] inputs;
     private boolean[] needsGrad;
     private boolean released;
@@ -31,10 +43,6 @@ public abstract class Function {
     /** Gradients for each input given the gradient of the output; {@code null} where none is needed. */
     protected abstract Storage[] backward(Storage gradOutput);
 
-    /** Drops what this node saved for its backward; called once backward has run (unless the graph is retained). */
-    protected void releaseSaved() {
-    }
-
     /** The name printed in {@code grad_fn=<...>}, PyTorch style: {@code AddmmBackward}. */
     public String name() {
         return getClass().getSimpleName() + "Backward";
@@ -42,9 +50,10 @@ public abstract class Function {
 
     /**
      * Keeps {@code s} for the backward and remembers its version, so that an in-place write to it before the
-     * backward is reported instead of silently giving wrong gradients. Returns {@code s}.
+     * backward is reported instead of silently giving wrong gradients. Returns the index that {@link #saved}
+     * reads it back with.
      */
-    protected final Storage save(Storage s) {
+    protected final int save(Storage s) {
         s.share(); // a saved value is never a buffer a later kernel may take over
         if (saved == null) {
             saved = new Storage[2];
@@ -54,8 +63,21 @@ public abstract class Function {
             savedVersions = java.util.Arrays.copyOf(savedVersions, savedCount * 2);
         }
         savedVersions[savedCount] = s.version();
-        saved[savedCount++] = s;
-        return s;
+        saved[savedCount] = s;
+        return savedCount++;
+    }
+
+    /**
+     * The value saved as {@code index} by {@link #save}.
+     *
+     * @throws IllegalStateException once the graph was released by a backward
+     */
+    protected final Storage saved(int index) {
+        if (released) {
+            throw new IllegalStateException("saved values of " + name() + " were freed by an earlier backward; "
+                    + "pass retainGraph to keep them");
+        }
+        return saved[index];
     }
 
     /** Refuses to run the backward when a saved value was modified in place since the forward. */
@@ -122,7 +144,7 @@ public abstract class Function {
     }
 
     /** {@link #sameDevice}, naming {@code fn} (or {@code op} when given) only if the devices differ. */
-    private static Device commonDevice(String op, Function fn, Tensor[] inputs) {
+    private static Device commonDevice(String op, Node fn, Tensor[] inputs) {
         Device d = null;
         for (Tensor t : inputs) {
             if (t == null) {
@@ -149,17 +171,12 @@ public abstract class Function {
      * Wraps {@code out} as the op's result and, when recording, links it to {@code fn} and the inputs.
      * {@code fn} may be null for an op that is never differentiable (its result never requires grad).
      */
-    protected static Tensor record(Function fn, INDArray out, Tensor... inputs) {
-        return record(fn, Storage.of(out), inputs);
-    }
-
-    /** {@link #record(Function, INDArray, Tensor...)} for a result held in a {@link Storage}. */
-    protected static Tensor record(Function fn, Storage out, Tensor... inputs) {
+    protected static Tensor record(Node fn, Storage out, Tensor... inputs) {
         return recordOn(commonDevice(null, fn, inputs), fn, out, inputs);
     }
 
-    /** {@link #record(Function, Storage, Tensor...)} for a result placed on {@code device} (device moves). */
-    protected static Tensor recordOn(Device device, Function fn, Storage out, Tensor... inputs) {
+    /** {@link #record(Node, Storage, Tensor...)} for a result placed on {@code device} (device moves). */
+    protected static Tensor recordOn(Device device, Node fn, Storage out, Tensor... inputs) {
         Tensor result = new Tensor(out, device);
         if (fn != null && recording(inputs)) {
             fn.inputs = inputs.clone();
@@ -168,7 +185,7 @@ public abstract class Function {
             for (int i = 0; i < inputs.length; i++) {
                 Tensor in = inputs[i];
                 fn.needsGrad[i] = in != null && in.requiresGrad();
-                Function producer = in == null ? null : in.gradFn();
+                Node producer = in == null ? null : in.gradFn();
                 if (producer != null && producer.level > below) {
                     below = producer.level;
                 }
@@ -198,6 +215,5 @@ public abstract class Function {
         pendingGrad = null;
         saved = null;
         savedCount = 0;
-        releaseSaved();
     }
 }

@@ -1,24 +1,27 @@
 package dev.nn4j.core.ops;
 
-import dev.nn4j.core.Function;
-import dev.nn4j.core.GradTarget;
-import dev.nn4j.core.Kernels;
+import dev.nn4j.core.Node;
 import dev.nn4j.core.Shapes;
-import dev.nn4j.core.Storage;
 import dev.nn4j.core.Tensor;
+import dev.nn4j.core.kernel.Blas;
+import dev.nn4j.core.kernel.GradTarget;
+import dev.nn4j.core.kernel.Reductions;
+import dev.nn4j.core.kernel.Storage;
 
 /**
  * {@code y = x W^T + b}, fused as PyTorch's addmm: the bias is written into the output and one gemm (transpose
  * flag on {@code W}) accumulates onto it. Backward: {@code dx = g W}, {@code dW = g^T x} (gemms with transpose
- * flags), {@code db = sum(g, 0)}. Inputs of more than 2 dimensions are treated as {@code [N, in]} rows.
+ * flags), {@code db = sum(g, 0)}. Inputs of more than 2 dimensions are treated as {@code [N, in]} rows. Named after
+ * PyTorch's backward node ({@code AddmmBackward}); the module is {@code nn.Linear}.
  */
-public final class Linear extends Function {
-    private Storage x;
-    private Storage w;
+public final class Addmm extends Node {
+    /** Indices of the saved input and weight (see {@link #saved}). */
+    private int xi;
+    private int wi;
     private final long[] inputShape;
     private final boolean hasBias;
 
-    private Linear(long[] inputShape, boolean hasBias) {
+    private Addmm(long[] inputShape, boolean hasBias) {
         this.inputShape = inputShape;
         this.hasBias = hasBias;
     }
@@ -46,57 +49,53 @@ public final class Linear extends Function {
                     + x.dtype() + ", weight " + weight.dtype() + (bias == null ? "" : ", bias " + bias.dtype()));
         }
         long[] xs = storage(x).shape(); // not copied: a storage's shape never changes
-        int rows = 1;
-        for (int d = 0; d < xs.length - 1; d++) {
-            rows *= (int) xs[d];
-        }
-        Storage y = Kernels.gemmInto(storage(x), storage(weight), false, true, rows, (int) out, (int) in,
+        int rows = (int) Shapes.rows(xs);
+        Storage y = Blas.gemmInto(storage(x), storage(weight), false, true, rows, (int) out, (int) in,
                 bias == null ? null : storage(bias));
         if (xs.length != 2) {
             long[] os = xs.clone();
             os[os.length - 1] = out;
             y = y.viewAs(os);
         }
-        Linear fn = new Linear(xs, bias != null);
+        Addmm fn = new Addmm(xs, bias != null);
         if (recording(x, weight, bias)) {
-            fn.x = fn.save(storage(x));
-            fn.w = fn.save(storage(weight));
+            fn.xi = fn.save(storage(x));
+            fn.wi = fn.save(storage(weight));
         }
         return bias == null ? record(fn, y, x, weight) : record(fn, y, x, weight, bias);
     }
 
     @Override
     protected Storage[] backward(Storage g) {
+        Storage w = saved(wi);
+        Storage x = saved(xi);
         long[] ws = w.shape();
         int out = (int) ws[0];
         int in = (int) ws[1];
-        int rows = 1;
-        for (int d = 0; d < inputShape.length - 1; d++) {
-            rows *= (int) inputShape[d];
-        }
+        int rows = (int) Shapes.rows(inputShape);
         Storage gx = null;
         if (needsInputGrad(0)) {
-            gx = Kernels.gemmInto(g, w, false, false, rows, in, out, null);
+            gx = Blas.gemmInto(g, w, false, false, rows, in, out, null);
             if (inputShape.length != 2) {
                 gx = gx.viewAs(inputShape); // only then: a view is shared, and the next op could not reuse gx
             }
         }
         GradTarget biasTarget = hasBias && needsInputGrad(2) ? gradTarget(2) : null;
         Storage gb = hasBias && needsInputGrad(2) && biasTarget == null
-                ? Kernels.sumDim(g.viewAs(new long[] {rows, out}), 0, false) : null;
+                ? Reductions.sumDim(g.viewAs(new long[] {rows, out}), 0, false) : null;
         Storage gw = null;
         GradTarget weightTarget = needsInputGrad(1) ? gradTarget(1) : null;
         if (needsInputGrad(1) && weightTarget == null) {
-            gw = Kernels.gemmInto(g, x, true, false, out, in, rows, null);
+            gw = Blas.gemmInto(g, x, true, false, out, in, rows, null);
         }
         // straight into the parameters' grad buffers: no result to allocate, copy or add. Last, so that nothing
         // can fail after a leaf's gradient has changed
         if (weightTarget != null) {
-            Kernels.gemmTo(g, x, true, false, out, in, rows, weightTarget.storage(), weightTarget.accumulate());
+            Blas.gemmTo(g, x, true, false, out, in, rows, weightTarget.storage(), weightTarget.accumulate());
             weightTarget.markWritten();
         }
         if (biasTarget != null) {
-            Kernels.sumRowsTo(g, rows, out, biasTarget.storage(), biasTarget.accumulate());
+            Reductions.sumRowsTo(g, rows, out, biasTarget.storage(), biasTarget.accumulate());
             biasTarget.markWritten();
         }
         return hasBias ? new Storage[] {gx, gw, gb} : new Storage[] {gx, gw};
@@ -105,12 +104,6 @@ public final class Linear extends Function {
     @Override
     protected boolean writesGradInPlace(int i) {
         return i == 1 || i == 2;
-    }
-
-    @Override
-    protected void releaseSaved() {
-        x = null;
-        w = null;
     }
 
     @Override

@@ -1,0 +1,108 @@
+package dev.nn4j.core.kernel;
+
+import dev.nn4j.device.Device;
+import dev.nn4j.device.Devices;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Kernels that move elements without arithmetic: transposes and permutations, concatenation and slicing,
+ * indexing, device copies. Internal. Every result is a new dense row-major storage (nn4j never aliases an op's
+ * result with its input).
+ */
+public final class Layout {
+    private Layout() {
+    }
+
+    /** {@code s} with dimensions {@code a} and {@code b} swapped. */
+    public static Storage transpose(Storage s, int a, int b) {
+        int rank = s.shape().length;
+        if (a == b || rank < 2) {
+            return s.copy();
+        }
+        if (rank == 2 && s.isFloating()) {
+            return transpose2d(s);
+        }
+        int[] perm = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            perm[i] = i;
+        }
+        perm[a] = b;
+        perm[b] = a;
+        return permute(s, perm);
+    }
+
+    /** {@code s} with its dimensions reordered: dimension {@code i} of the result is {@code perm[i]} of {@code s}. */
+    public static Storage permute(Storage s, int[] perm) {
+        return Storage.of(s.nd().permute(perm).dup('c'));
+    }
+
+    static Storage transpose2d(Storage s) {
+        int r = (int) s.shape()[0];
+        int c = (int) s.shape()[1];
+        long[] shape = {c, r};
+        if (s.type() == DataType.FLOAT) {
+            float[] x = s.floats();
+            float[] out = new float[x.length];
+            for (int i = 0; i < r; i++) {
+                for (int j = 0; j < c; j++) {
+                    out[j * r + i] = x[i * c + j];
+                }
+            }
+            return Storage.ofFloats(out, shape);
+        }
+        double[] x = s.doubles();
+        double[] out = new double[x.length];
+        for (int i = 0; i < r; i++) {
+            for (int j = 0; j < c; j++) {
+                out[j * r + i] = x[i * c + j];
+            }
+        }
+        return Storage.ofDoubles(out, shape);
+    }
+
+    /** The storages concatenated along {@code dim}, each converted to {@code type}. */
+    public static Storage cat(int dim, Storage[] parts, DataType type) {
+        INDArray[] arrays = new INDArray[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            arrays[i] = parts[i].cast(type).nd();
+        }
+        return Storage.of(Nd4j.concat(dim, arrays));
+    }
+
+    /** Positions {@code [start, start + length)} of dimension {@code dim}, as a copy. */
+    public static Storage slice(Storage s, int dim, long start, long length) {
+        INDArray g = s.nd();
+        INDArrayIndex[] idx = new INDArrayIndex[g.rank()];
+        for (int k = 0; k < idx.length; k++) {
+            idx[k] = k == dim ? NDArrayIndex.interval(start, start + length) : NDArrayIndex.all();
+        }
+        return Storage.of(g.get(idx).dup('c'));
+    }
+
+    /** The region {@code indices} (point, interval or all; one per dimension) selects, as a copy. */
+    public static Storage index(Storage s, INDArrayIndex[] indices) {
+        INDArray a = s.nd();
+        return Storage.of(indices.length == 0 ? a.dup() : a.get(indices).dup('c'));
+    }
+
+    /** Indexing's backward: zeros of {@code inputShape} with {@code g} added into the region {@code indices} selects. */
+    public static Storage indexBackward(Storage gs, long[] inputShape, INDArrayIndex[] indices) {
+        INDArray g = gs.nd();
+        INDArray z = Nd4j.zeros(g.dataType(), inputShape);
+        if (inputShape.length == 0) {
+            return Storage.of(z.addi(g));
+        }
+        INDArray region = z.get(indices);
+        region.addi(g.reshape(region.shape()));
+        return Storage.of(z);
+    }
+
+    /** An independent copy of {@code s} on {@code target}. */
+    public static Storage copyTo(Storage s, Device target) {
+        return Storage.of(Devices.backend().copyTo(s.nd(), target));
+    }
+}

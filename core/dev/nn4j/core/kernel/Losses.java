@@ -1,0 +1,59 @@
+package dev.nn4j.core.kernel;
+
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** Loss kernels that fuse their reductions. Internal. */
+public final class Losses {
+    private Losses() {
+    }
+
+    /** The int64 class indices of {@code target} as a Java array (a copy). */
+    public static long[] classIndices(Storage target) {
+        return target.size() == 0 ? new long[0] : target.nd().castTo(DataType.LONG).dup('c').reshape(-1).toLongVector();
+    }
+
+    /**
+     * Cross entropy of {@code logits} {@code [n, c]} against class indices, mean over the batch, through a
+     * max-shifted log-softmax. Returns the 0-d loss (NaN for an empty batch, as PyTorch) and the softmax
+     * probabilities (float64) that the backward needs.
+     */
+    public static Storage[] crossEntropy(Storage logits, long[] t, int n, int c) {
+        double[] x = logits.doubles();
+        double[] p = new double[x.length];
+        double loss = 0;
+        for (int i = 0; i < n; i++) {
+            int base = i * c;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < c; j++) {
+                max = Math.max(max, x[base + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < c; j++) {
+                p[base + j] = Math.exp(x[base + j] - max);
+                sum += p[base + j];
+            }
+            for (int j = 0; j < c; j++) {
+                p[base + j] /= sum;
+            }
+            loss -= x[base + (int) t[i]] - max - Math.log(sum);
+        }
+        Storage out = Storage.scalar(n == 0 ? Double.NaN : loss / n, logits.type());
+        return new Storage[] {out, Storage.ofDoubles(p, new long[] {n, c})};
+    }
+
+    /** Cross entropy's backward: {@code (probs - onehot(t)) g / n}, in {@code g}'s type. */
+    public static Storage crossEntropyBackward(Storage g, Storage probs, long[] t) {
+        int n = (int) probs.shape()[0];
+        int c = (int) probs.shape()[1];
+        double scale = g.getDouble(0) / n;
+        double[] pr = probs.doubles();
+        double[] gx = new double[pr.length];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < c; j++) {
+                int k = i * c + j;
+                gx[k] = (pr[k] - (j == t[i] ? 1 : 0)) * scale;
+            }
+        }
+        return Storage.owning(gx, probs.shape(), g.type());
+    }
+}

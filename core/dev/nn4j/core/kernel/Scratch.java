@@ -1,0 +1,60 @@
+package dev.nn4j.core.kernel;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+/**
+ * Per-thread buffers the kernels reuse: direct buffers that heap operands are staged through on their way to BLAS
+ * (one bulk copy each, where handing JavaCPP a heap array costs a copy in and a copy back out for every operand),
+ * and a double array to sum into.
+ */
+final class Scratch {
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private final FloatBuffer[] slots = new FloatBuffer[3];
+    private double[] sums = new double[0];
+
+    private Scratch() {
+    }
+
+    /** This thread's scratch. */
+    static Scratch get() {
+        return SCRATCH.get();
+    }
+
+    /** {@code n} zeros to sum into, reused by the next call. */
+    double[] sums(int n) {
+        if (sums.length < n) {
+            sums = new double[Math.max(n, 2 * sums.length)];
+        } else {
+            Arrays.fill(sums, 0, n, 0.0);
+        }
+        return sums;
+    }
+
+    /** Direct buffer {@code i}, at least {@code size} floats; its contents are whatever the last user left. */
+    FloatBuffer slot(int i, int size) {
+        FloatBuffer b = slots[i];
+        if (b == null || b.capacity() < size) {
+            int cap = Math.max(size, b == null ? 1024 : b.capacity() * 2);
+            b = ByteBuffer.allocateDirect(cap * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            slots[i] = b;
+        }
+        return b;
+    }
+
+    /** A direct buffer holding {@code s}: its own ND4J buffer when it has one, else a copy staged in slot {@code i}. */
+    FloatBuffer stage(int i, Storage s) {
+        if (!s.onHeap()) {
+            FloatBuffer own = s.floatBuffer();
+            if (own.isDirect()) {
+                return own;
+            }
+        }
+        FloatBuffer b = slot(i, s.size());
+        b.put(0, s.floats(), 0, s.size());
+        return b;
+    }
+}
