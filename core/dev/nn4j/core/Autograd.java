@@ -18,7 +18,41 @@ public final class Autograd {
     private Autograd() {
     }
 
-    static void backward(Tensor root, Storage seed, boolean retainGraph) {
+    private static final double[] ONE = {1};
+
+    /** Backpropagates from the scalar {@code root} (see {@link Tensor#backward()}). */
+    static void backward(Tensor root) {
+        if (root.numel() != 1) {
+            throw new IllegalStateException("backward(): grad can be implicitly created only for scalar outputs, "
+                    + "got shape " + Shapes.str(root.shape()) + "; pass an explicit gradient: backward(gradient)");
+        }
+        Node.sameDevice("backward", root); // binds this thread to the tensor's device under nd4j-cuda
+        Storage r = root.storage();
+        Storage one;
+        if (r.isFloating()) {
+            one = Storage.fromDoubles(ONE, r.shape(), r.type()); // no lock, unlike fill
+        } else {
+            one = Storage.zeros(r.type(), r.shape());
+            one.fill(1);
+        }
+        backward(root, one, false); // shaped, typed and placed as the root by construction
+    }
+
+    /** Backpropagates {@code gradient} from {@code root} (see {@link Tensor#backward(Tensor, boolean)}). */
+    static void backward(Tensor root, Tensor gradient, boolean retainGraph) {
+        if (gradient == null) {
+            backward(root);
+            return;
+        }
+        if (!java.util.Arrays.equals(gradient.shape(), root.shape())) {
+            throw new IllegalArgumentException("backward: gradient has shape " + Shapes.str(gradient.shape())
+                    + " but the output has shape " + Shapes.str(root.shape()));
+        }
+        Node.sameDevice("backward", root, gradient);
+        backward(root, gradient.storage().cast(root.dtype()), retainGraph);
+    }
+
+    private static void backward(Tensor root, Storage seed, boolean retainGraph) {
         Node top = root.gradFn();
         if (top == null) {
             if (!root.requiresGrad()) {

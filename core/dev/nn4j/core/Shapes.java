@@ -21,6 +21,35 @@ public final class Shapes {
         return n;
     }
 
+    /**
+     * {@code shape} itself, checked.
+     *
+     * @throws IllegalArgumentException naming {@code op} when a dimension is negative
+     */
+    public static long[] checkNonNegative(String op, long[] shape) {
+        for (long s : shape) {
+            if (s < 0) {
+                throw new IllegalArgumentException(op + ": negative dimension in shape " + str(shape));
+            }
+        }
+        return shape;
+    }
+
+    /**
+     * The shape of {@code length} values laid out as {@code shape} (1-D when no shape is given for other than one
+     * value).
+     *
+     * @throws IllegalArgumentException naming {@code op} when the shape does not hold exactly that many values
+     */
+    public static long[] forData(String op, int length, long[] shape) {
+        long[] s = shape.length == 0 && length != 1 ? new long[] {length} : checkNonNegative(op, shape);
+        if (numel(s) != length) {
+            throw new IllegalArgumentException(op + ": shape " + str(s) + " holds " + numel(s)
+                    + " elements but " + length + " values were given");
+        }
+        return s;
+    }
+
     /** Number of elements over every dimension but the last: the rows of a shape seen as a matrix. */
     public static long rows(long[] shape) {
         long n = 1;

@@ -86,19 +86,19 @@ public class Tensor {
 
     /** A float32 tensor holding {@code data} in row-major order. PyTorch: {@code torch.tensor(data).reshape(shape)}. */
     public static Tensor of(float[] data, long... shape) {
-        long[] s = shapeFor("Tensor.of", data.length, shape);
+        long[] s = Shapes.forData("Tensor.of", data.length, shape);
         return new Tensor(Storage.copyOf(data, s), Device.CPU);
     }
 
     /** A float64 tensor holding {@code data} in row-major order. */
     public static Tensor of(double[] data, long... shape) {
-        long[] s = shapeFor("Tensor.of", data.length, shape);
+        long[] s = Shapes.forData("Tensor.of", data.length, shape);
         return new Tensor(Storage.copyOf(data, s), Device.CPU);
     }
 
     /** An int64 tensor (e.g. class indices) holding {@code data} in row-major order. */
     public static Tensor of(long[] data, long... shape) {
-        long[] s = shapeFor("Tensor.of", data.length, shape);
+        long[] s = Shapes.forData("Tensor.of", data.length, shape);
         return new Tensor(s.length == 0 ? Nd4j.scalar(DataType.LONG, data[0])
                 : Nd4j.createFromArray(data).reshape(s), Device.CPU);
     }
@@ -120,21 +120,21 @@ public class Tensor {
 
     /** Every element {@code value}, float32. PyTorch: {@code torch.full(shape, value)}. */
     public static Tensor full(double value, long... shape) {
-        Storage s = Storage.zeros(DataType.FLOAT, checkShape("full", shape).clone());
+        Storage s = Storage.zeros(DataType.FLOAT, Shapes.checkNonNegative("full", shape).clone());
         s.fill(value);
         return new Tensor(s, Device.CPU);
     }
 
     /** Draws from U[0, 1), float32, from {@link Rng}. PyTorch: {@code torch.rand(shape)}. */
     public static Tensor rand(long... shape) {
-        double[] d = new double[(int) Shapes.numel(checkShape("rand", shape))];
+        double[] d = new double[(int) Shapes.numel(Shapes.checkNonNegative("rand", shape))];
         Rng.uniform(d, 0, 1);
         return fromDoubles(d, shape, DataType.FLOAT);
     }
 
     /** Draws from N(0, 1), float32, from {@link Rng}. PyTorch: {@code torch.randn(shape)}. */
     public static Tensor randn(long... shape) {
-        double[] d = new double[(int) Shapes.numel(checkShape("randn", shape))];
+        double[] d = new double[(int) Shapes.numel(Shapes.checkNonNegative("randn", shape))];
         Rng.normal(d, 0, 1);
         return fromDoubles(d, shape, DataType.FLOAT);
     }
@@ -206,28 +206,8 @@ public class Tensor {
         return arange(n).to(device);
     }
 
-    private static final double[] ONE = {1};
-
     static Tensor fromDoubles(double[] d, long[] shape, DataType type) {
         return new Tensor(Storage.fromDoubles(d, shape.clone(), type), Device.CPU);
-    }
-
-    private static long[] checkShape(String op, long[] shape) {
-        for (long s : shape) {
-            if (s < 0) {
-                throw new IllegalArgumentException(op + ": negative dimension in shape " + Shapes.str(shape));
-            }
-        }
-        return shape;
-    }
-
-    private static long[] shapeFor(String op, int length, long[] shape) {
-        long[] s = shape.length == 0 && length != 1 ? new long[] {length} : checkShape(op, shape);
-        if (Shapes.numel(s) != length) {
-            throw new IllegalArgumentException(op + ": shape " + Shapes.str(s) + " holds " + Shapes.numel(s)
-                    + " elements but " + length + " values were given");
-        }
-        return s;
     }
 
     // ---------------------------------------------------------------- inspection
@@ -380,19 +360,7 @@ public class Tensor {
      *     point keep the gradient added to them)
      */
     public void backward() {
-        if (numel() != 1) {
-            throw new IllegalStateException("backward(): grad can be implicitly created only for scalar outputs, "
-                    + "got shape " + Shapes.str(shape()) + "; pass an explicit gradient: backward(gradient)");
-        }
-        Node.sameDevice("backward", this); // binds this thread to the tensor's device under nd4j-cuda
-        Storage one;
-        if (storage.isFloating()) {
-            one = Storage.fromDoubles(ONE, storage.shape(), dtype()); // no lock, unlike fill
-        } else {
-            one = Storage.zeros(dtype(), storage.shape());
-            one.fill(1);
-        }
-        Autograd.backward(this, one, false); // shaped, typed and placed as this tensor by construction
+        Autograd.backward(this);
     }
 
     /** Backpropagates {@code gradient} (shaped like this tensor). PyTorch: {@code y.backward(gradient)}. */
@@ -405,16 +373,7 @@ public class Tensor {
      * PyTorch: {@code y.backward(gradient, retain_graph=True)}.
      */
     public void backward(Tensor gradient, boolean retainGraph) {
-        if (gradient == null) {
-            backward();
-            return;
-        }
-        if (!Arrays.equals(gradient.shape(), shape())) {
-            throw new IllegalArgumentException("backward: gradient has shape " + Shapes.str(gradient.shape())
-                    + " but the output has shape " + Shapes.str(shape()));
-        }
-        Node.sameDevice("backward", this, gradient);
-        Autograd.backward(this, gradient.storage.cast(dtype()), retainGraph);
+        Autograd.backward(this, gradient, retainGraph);
     }
 
     /** A tensor sharing this storage, outside any graph. PyTorch: {@code x.detach()}. */
@@ -708,7 +667,7 @@ public class Tensor {
 
     /** In place {@code x += y} (y broadcast to x's shape); returns this. PyTorch: {@code x.add_(y)}. */
     public Tensor addi(Tensor other) {
-        return inPlace("addi", Elementwise.BinaryOp.ADD, other);
+        return InPlace.binary(this, "addi", Elementwise.BinaryOp.ADD, other);
     }
 
     /** In place {@code x += s}. */
@@ -718,7 +677,7 @@ public class Tensor {
 
     /** In place {@code x -= y}. PyTorch: {@code x.sub_(y)}. */
     public Tensor subi(Tensor other) {
-        return inPlace("subi", Elementwise.BinaryOp.SUB, other);
+        return InPlace.binary(this, "subi", Elementwise.BinaryOp.SUB, other);
     }
 
     /** In place {@code x -= s}. */
@@ -728,7 +687,7 @@ public class Tensor {
 
     /** In place {@code x *= y}. PyTorch: {@code x.mul_(y)}. */
     public Tensor muli(Tensor other) {
-        return inPlace("muli", Elementwise.BinaryOp.MUL, other);
+        return InPlace.binary(this, "muli", Elementwise.BinaryOp.MUL, other);
     }
 
     /** In place {@code x *= s}. */
@@ -738,7 +697,7 @@ public class Tensor {
 
     /** In place {@code x /= y}. PyTorch: {@code x.div_(y)}. */
     public Tensor divi(Tensor other) {
-        return inPlace("divi", Elementwise.BinaryOp.DIV, other);
+        return InPlace.binary(this, "divi", Elementwise.BinaryOp.DIV, other);
     }
 
     /** In place {@code x /= s}. */
@@ -748,70 +707,17 @@ public class Tensor {
 
     /** Sets every element to {@code v}; returns this. PyTorch: {@code x.fill_(v)}. */
     public Tensor fill(double v) {
-        checkInPlace("fill");
-        storage.fill(v);
-        return this;
+        return InPlace.fill(this, v);
     }
 
     /** Copies {@code src} (broadcast to this shape, converted to this dtype) into this; returns this. PyTorch: {@code x.copy_(src)}. */
     public Tensor copyFrom(Tensor src) {
-        checkInPlace("copyFrom");
-        Node.sameDevice("copyFrom", this, src);
-        long[] out = Shapes.broadcast("copyFrom", shape(), src.shape());
-        if (!Arrays.equals(out, shape())) {
-            throw new IllegalArgumentException("copyFrom: source shape " + Shapes.str(src.shape())
-                    + " cannot be broadcast to destination shape " + Shapes.str(shape()));
-        }
-        storage.assign(src.storage.isFloating() && storage.isFloating()
-                ? Elementwise.expand(src.storage, storage.shape(), dtype())
-                : Storage.of(Elementwise.broadcastTo(src.storage.nd(), shape(), dtype())));
-        return this;
+        return InPlace.copyFrom(this, src);
     }
 
     /** Sets the element at {@code index} (one entry per dimension); returns this. PyTorch: {@code x[i, j] = v}. */
     public Tensor put(long[] index, double v) {
-        checkInPlace("put");
-        if (index.length != dim()) {
-            throw new IllegalArgumentException("put: index " + Arrays.toString(index) + " has " + index.length
-                    + " entries but the tensor has " + dim() + " dimensions (shape " + Shapes.str(shape()) + ")");
-        }
-        for (int i = 0; i < index.length; i++) {
-            if (index[i] < 0 || index[i] >= shape()[i]) {
-                throw new IndexOutOfBoundsException("put: index " + index[i] + " is out of bounds for dimension "
-                        + i + " with size " + shape()[i]);
-            }
-        }
-        int flat = 0;
-        for (int i = 0; i < index.length; i++) {
-            flat = (int) (flat * storage.shape()[i] + index[i]);
-        }
-        storage.put(flat, v);
-        return this;
-    }
-
-    private Tensor inPlace(String op, Elementwise.BinaryOp kind, Tensor other) {
-        checkInPlace(op);
-        Node.sameDevice(op, this, other);
-        long[] out = Shapes.broadcast(op, shape(), other.shape());
-        if (!Arrays.equals(out, shape())) {
-            throw new IllegalArgumentException(op + ": output with shape " + Shapes.str(shape())
-                    + " doesn't match the broadcast shape " + Shapes.str(out));
-        }
-        if (!dtype().isFPType() && other.dtype().isFPType()) {
-            throw new IllegalArgumentException(op + ": result type " + other.dtype()
-                    + " can't be cast to the desired output type " + dtype());
-        }
-        storage.binaryInto(kind, other.storage);
-        return this;
-    }
-
-    private void checkInPlace(String op) {
-        if (requiresGrad && NoGrad.isGradEnabled()) {
-            String what = isLeaf() ? "a leaf Variable that requires grad" : "a tensor that is part of a graph";
-            throw new IllegalStateException(op + ": an in-place operation on " + what + " is not recorded and "
-                    + "would corrupt gradients; use the out-of-place op, or run it inside NoGrad.enter() "
-                    + "(e.g. on weight().data())");
-        }
+        return InPlace.put(this, index, v);
     }
 
     // ---------------------------------------------------------------- printing
@@ -819,24 +725,6 @@ public class Tensor {
     /** PyTorch's text, e.g. {@code tensor([[0.0248, 0.1408]], grad_fn=<AddmmBackward>)}. */
     @Override
     public String toString() {
-        // PyTorch's order: device, size (empty tensors), dtype, then grad_fn or requires_grad
-        StringBuilder suffix = new StringBuilder();
-        if (!device.isCpu()) {
-            suffix.append(", device='").append(device).append('\'');
-        }
-        if (numel() == 0 && dim() != 1) {
-            suffix.append(", size=").append(TensorFormat.shapeTuple(storage.shape()));
-        }
-        DataType t = dtype();
-        boolean implicit = t == DataType.FLOAT || ((t == DataType.LONG || t == DataType.BOOL) && numel() > 0);
-        if (!implicit) {
-            suffix.append(", dtype=").append(TensorFormat.torchName(t));
-        }
-        if (gradFn != null) {
-            suffix.append(", grad_fn=<").append(gradFn.name()).append('>');
-        } else if (requiresGrad) {
-            suffix.append(", requires_grad=True");
-        }
-        return TensorFormat.format("tensor(", storage, suffix.toString());
+        return TensorFormat.repr(this);
     }
 }

@@ -21,6 +21,30 @@ final class TensorFormat {
     private TensorFormat() {
     }
 
+    /** PyTorch's text for a tensor, e.g. {@code tensor([[0.0248, 0.1408]], grad_fn=<AddmmBackward>)}. */
+    static String repr(Tensor t) {
+        // PyTorch's order: device, size (empty tensors), dtype, then grad_fn or requires_grad
+        StringBuilder suffix = new StringBuilder();
+        if (!t.device().isCpu()) {
+            suffix.append(", device='").append(t.device()).append('\'');
+        }
+        if (t.numel() == 0 && t.dim() != 1) {
+            suffix.append(", size=").append(shapeTuple(t.storage().shape()));
+        }
+        DataType type = t.dtype();
+        boolean implicit = type == DataType.FLOAT
+                || ((type == DataType.LONG || type == DataType.BOOL) && t.numel() > 0);
+        if (!implicit) {
+            suffix.append(", dtype=").append(torchName(type));
+        }
+        if (t.gradFn() != null) {
+            suffix.append(", grad_fn=<").append(t.gradFn().name()).append('>');
+        } else if (t.requiresGrad()) {
+            suffix.append(", requires_grad=True");
+        }
+        return format("tensor(", t.storage(), suffix.toString());
+    }
+
     static String torchName(DataType t) {
         switch (t) {
             case DOUBLE: return "torch.float64";

@@ -2,11 +2,28 @@ package dev.nn4j.nn;
 
 import dev.nn4j.core.Rng;
 import dev.nn4j.core.Tensor;
-import dev.nn4j.core.ops.CrossEntropy;
+import dev.nn4j.core.Node;
 import dev.nn4j.core.ops.Addmm;
+import dev.nn4j.core.ops.Binary;
+import dev.nn4j.core.ops.Cast;
+import dev.nn4j.core.ops.Cat;
+import dev.nn4j.core.ops.Compare;
+import dev.nn4j.core.ops.CrossEntropy;
+import dev.nn4j.core.ops.Index;
+import dev.nn4j.core.ops.MatMul;
+import dev.nn4j.core.ops.Max;
 import dev.nn4j.core.ops.MseLoss;
+import dev.nn4j.core.ops.Reduce;
+import dev.nn4j.core.ops.Reshape;
+import dev.nn4j.core.ops.SoftmaxOp;
+import dev.nn4j.core.ops.ToDevice;
+import dev.nn4j.core.ops.Transpose;
+import dev.nn4j.core.ops.Unary;
+import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Stateless functions behind the layers. PyTorch: {@code torch.nn.functional} (imported as {@code F}).
@@ -105,4 +122,55 @@ public final class Functional {
         }
         return s;
     }
+
+    // ---------------------------------------------------------------- the op table
+
+    /**
+     * Every differentiable op, by the name of its case in a PyTorch fixture ({@code *ops_float64.json}): the role
+     * PyTorch's {@code derivatives.yaml} plays. It drives the parity tests (values and every gradient against
+     * PyTorch's, and a float64 finite-difference check) and the coverage check (every op class of
+     * {@code dev.nn4j.core.ops} is named here or in {@link #NOT_IN_TABLE}; every case has a fixture and every
+     * fixture case a row). A new op adds its row here, beside its entry point.
+     */
+    static final List<OpCase> OPS = List.of(
+            OpCase.of("add_broadcast_row", Binary.class, (x, a) -> x[0].add(x[1])),
+            OpCase.of("add_broadcast_col", Binary.class, (x, a) -> x[0].add(x[1])),
+            OpCase.of("sub", Binary.class, (x, a) -> x[0].sub(x[1])),
+            OpCase.of("mul_broadcast", Binary.class, (x, a) -> x[0].mul(x[1])),
+            OpCase.of("div", Binary.class, (x, a) -> x[0].div(x[1])),
+            OpCase.of("matmul", MatMul.class, (x, a) -> x[0].matmul(x[1])),
+            OpCase.of("matmul_batched", MatMul.class, (x, a) -> x[0].matmul(x[1])),
+            OpCase.of("relu", Unary.class, (x, a) -> relu(x[0])).nearKinks(),
+            OpCase.of("sigmoid", Unary.class, (x, a) -> sigmoid(x[0])),
+            OpCase.of("tanh", Unary.class, (x, a) -> tanh(x[0])),
+            OpCase.of("exp", Unary.class, (x, a) -> x[0].exp()),
+            OpCase.of("log", Unary.class, (x, a) -> x[0].log()),
+            OpCase.of("pow3", Unary.class, (x, a) -> x[0].pow(3)),
+            OpCase.of("sqrt", Unary.class, (x, a) -> x[0].sqrt()),
+            OpCase.of("abs", Unary.class, (x, a) -> x[0].abs()).nearKinks(),
+            OpCase.of("neg", Unary.class, (x, a) -> x[0].neg()),
+            OpCase.of("sum_all", Reduce.class, (x, a) -> x[0].sum()),
+            OpCase.of("mean_all", Reduce.class, (x, a) -> x[0].mean()),
+            OpCase.of("sum_dim1_keepdim", Reduce.class, (x, a) -> x[0].sum(1, true)),
+            OpCase.of("mean_dim0", Reduce.class, (x, a) -> x[0].mean(0, false)),
+            OpCase.of("max_dim1", Max.class, (x, a) -> x[0].max(1)).nearKinks(),
+            OpCase.of("transpose", Transpose.class, (x, a) -> x[0].t()),
+            OpCase.of("reshape", Reshape.class, (x, a) -> x[0].reshape(2, -1)),
+            OpCase.of("cat_dim1", Cat.class, (x, a) -> Tensor.cat(1, x[0], x[1])),
+            OpCase.of("index_row", Index.class, (x, a) -> x[0].get(a.i("row"))),
+            OpCase.of("slice_columns", Index.class,
+                    (x, a) -> x[0].get(NDArrayIndex.all(), NDArrayIndex.interval(a.i("start"), a.i("end")))),
+            OpCase.of("softmax_dim1", SoftmaxOp.class, (x, a) -> softmax(x[0], 1)),
+            OpCase.of("log_softmax_dim1", SoftmaxOp.class, (x, a) -> logSoftmax(x[0], 1)),
+            OpCase.of("linear", Addmm.class, (x, a) -> linear(x[0], x[1], x[2])),
+            OpCase.of("mse_loss", MseLoss.class, (x, a) -> mseLoss(x[0], x[1])),
+            // in eval, dropout is its input itself: no op of its own runs
+            OpCase.of("dropout_eval", null, (x, a) -> dropout(x[0], 0.5, false)),
+            OpCase.of("cross_entropy_mean", CrossEntropy.class, (x, a) -> crossEntropy(x[0], a.tensor("target"))));
+
+    /** The op classes with no row in {@link #OPS}, and why each is checked elsewhere. */
+    static final Map<Class<? extends Node>, String> NOT_IN_TABLE = Map.of(
+            Compare.class, "never recorded: a comparison's mask has no gradient (AutogradTest, EdgeCaseTest)",
+            Cast.class, "a dtype conversion whose backward casts back (AutogradTest, the float16 tests)",
+            ToDevice.class, "a device copy; checked on the simulated devices (DevicesTest)");
 }

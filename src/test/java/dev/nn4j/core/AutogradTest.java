@@ -1,9 +1,5 @@
 package dev.nn4j.core;
 
-import dev.nn4j.core.kernel.Blas;
-import dev.nn4j.core.kernel.Elementwise;
-import dev.nn4j.core.kernel.GradTarget;
-import dev.nn4j.core.kernel.Storage;
 import dev.nn4j.core.kernel.StorageAccess;
 import java.lang.ref.WeakReference;
 import java.util.concurrent.ExecutorService;
@@ -25,6 +21,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AutogradTest {
     private static double[] values(Tensor t) {
         return t.array().castTo(DataType.DOUBLE).dup('c').reshape(-1).toDoubleVector();
+    }
+
+    @Test
+    void aCastIsRecordedAndItsBackwardCastsTheGradientBack() {
+        Tensor x = Tensor.of(new double[] {0.5, -1.25, 3}, 3).requiresGrad(true);
+        Tensor y = x.to(DataType.FLOAT);
+        assertEquals("ToCopyBackward", y.gradFn().name());
+        y.mul(Tensor.of(new float[] {2, 3, 4}, 3)).sum().backward();
+        assertEquals(DataType.DOUBLE, x.grad().dtype());
+        assertArrayEquals(new double[] {2, 3, 4}, x.grad().storage().toDoubleArray(), 0);
+        assertNull(Tensor.of(new double[] {1}, 1).requiresGrad(true).to(DataType.LONG).gradFn(),
+                "an integer result carries no gradient");
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.nn4j.core;
 
 import dev.nn4j.core.kernel.Blas;
 import dev.nn4j.core.kernel.Elementwise;
-import dev.nn4j.core.kernel.GradTarget;
 import dev.nn4j.core.kernel.Storage;
 import dev.nn4j.core.kernel.StorageAccess;
 import dev.nn4j.core.ops.Addmm;

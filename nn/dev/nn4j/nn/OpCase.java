@@ -1,0 +1,84 @@
+package dev.nn4j.nn;
+
+import dev.nn4j.core.Node;
+import dev.nn4j.core.Tensor;
+import java.util.Map;
+
+/**
+ * One row of the op table ({@link Functional#OPS}): a PyTorch fixture case, the op class it exercises, and how to
+ * call it. Package-private: the table is for the parity tests and the coverage check.
+ *
+ * @param fixture the case's name in a {@code *ops_float64.json} fixture
+ * @param op the op class ({@code dev.nn4j.core.ops}) whose forward and backward the case checks
+ * @param call the op applied to the case's inputs (each requiring grad) and non-differentiable arguments
+ * @param kinks whether the function has kinks or ties (ReLU, max, pooling) that a finite difference could
+ *     straddle: the gradcheck then moves the inputs away from zero first
+ */
+record OpCase(String fixture, Class<? extends Node> op, Call call, boolean kinks) {
+    /** An op applied to a case's inputs and arguments. */
+    @FunctionalInterface
+    interface Call {
+        /** The op's output for {@code x} (the case's inputs, in order) and {@code a} (its other arguments). */
+        Tensor apply(Tensor[] x, Args a);
+    }
+
+    static OpCase of(String fixture, Class<? extends Node> op, Call call) {
+        return new OpCase(fixture, op, call, false);
+    }
+
+    /** This case, marked as having kinks (see {@link #kinks}). */
+    OpCase nearKinks() {
+        return new OpCase(fixture, op, call, true);
+    }
+
+    /**
+     * A case's non-differentiable arguments by name, as its fixture records them: numbers, booleans, integer lists
+     * and tensors that take no gradient (class indices, running statistics).
+     */
+    static final class Args {
+        private final Map<String, Object> values;
+
+        Args(Map<String, Object> values) {
+            this.values = values;
+        }
+
+        private Object get(String name) {
+            Object v = values.get(name);
+            if (v == null) {
+                throw new IllegalArgumentException("the fixture case has no argument '" + name + "' (it has "
+                        + values.keySet() + ")");
+            }
+            return v;
+        }
+
+        /** An integer argument. */
+        int i(String name) {
+            return ((Number) get(name)).intValue();
+        }
+
+        /** A floating-point argument. */
+        double d(String name) {
+            return ((Number) get(name)).doubleValue();
+        }
+
+        /** A boolean argument. */
+        boolean b(String name) {
+            return (Boolean) get(name);
+        }
+
+        /** A list of integers. */
+        long[] longs(String name) {
+            return (long[]) get(name);
+        }
+
+        /** A tensor that takes no gradient. */
+        Tensor tensor(String name) {
+            return (Tensor) get(name);
+        }
+
+        /** Whether the case has the argument. */
+        boolean has(String name) {
+            return values.containsKey(name);
+        }
+    }
+}
