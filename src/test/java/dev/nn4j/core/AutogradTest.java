@@ -24,6 +24,17 @@ class AutogradTest {
     }
 
     @Test
+    void savedValuesAreGoneOnceTheGraphIsReleased() {
+        Tensor x = Tensor.randn(3).requiresGrad(true);
+        Tensor y = x.mul(x);
+        Node fn = y.gradFn();
+        assertNotNull(fn.saved(0));
+        y.sum().backward();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> fn.saved(0));
+        assertTrue(e.getMessage().contains("MulBackward"), e.getMessage());
+    }
+
+    @Test
     void aCastIsRecordedAndItsBackwardCastsTheGradientBack() {
         Tensor x = Tensor.of(new double[] {0.5, -1.25, 3}, 3).requiresGrad(true);
         Tensor y = x.to(DataType.FLOAT);
