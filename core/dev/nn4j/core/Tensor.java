@@ -9,6 +9,7 @@ import dev.nn4j.core.ops.Cat;
 import dev.nn4j.core.ops.Compare;
 import dev.nn4j.core.ops.Index;
 import dev.nn4j.core.ops.MatMul;
+import dev.nn4j.core.ops.Permute;
 import dev.nn4j.core.ops.Max;
 import dev.nn4j.core.ops.Reduce;
 import dev.nn4j.core.ops.Reshape;
@@ -550,6 +551,26 @@ public class Tensor {
     /** The elements under a new shape (one dimension may be -1), as a copy. PyTorch: {@code x.reshape(shape)}. */
     public Tensor reshape(long... shape) {
         return Reshape.apply(this, shape);
+    }
+
+    /** Dimensions reordered: dimension {@code i} of the result is {@code dims[i]}; a copy. PyTorch: {@code x.permute(dims)}. */
+    public Tensor permute(int... dims) {
+        return Permute.apply(this, dims);
+    }
+
+    /** A size-1 dimension inserted at {@code dim}; a copy. PyTorch: {@code x.unsqueeze(dim)}. */
+    public Tensor unsqueeze(int dim) {
+        return Reshape.unsqueeze(this, dim);
+    }
+
+    /** Dimension {@code dim} removed when its size is 1 (else the same shape); a copy. PyTorch: {@code x.squeeze(dim)}. */
+    public Tensor squeeze(int dim) {
+        return Reshape.squeeze(this, dim);
+    }
+
+    /** Dimensions {@code startDim..endDim} merged into one; a copy. PyTorch: {@code x.flatten(start_dim, end_dim)}. */
+    public Tensor flatten(int startDim, int endDim) {
+        return Reshape.flatten(this, startDim, endDim);
     }
 
     /** Sum of all elements, 0-d. PyTorch: {@code x.sum()}. */

@@ -3,16 +3,23 @@ package dev.nn4j.nn;
 import dev.nn4j.core.Rng;
 import dev.nn4j.core.Tensor;
 import dev.nn4j.core.Node;
+import dev.nn4j.core.ops.AdaptiveAvgPool;
 import dev.nn4j.core.ops.Addmm;
+import dev.nn4j.core.ops.AvgPool;
 import dev.nn4j.core.ops.Binary;
 import dev.nn4j.core.ops.Cast;
 import dev.nn4j.core.ops.Cat;
 import dev.nn4j.core.ops.Compare;
+import dev.nn4j.core.ops.Convolution;
 import dev.nn4j.core.ops.CrossEntropy;
 import dev.nn4j.core.ops.Index;
 import dev.nn4j.core.ops.MatMul;
 import dev.nn4j.core.ops.Max;
+import dev.nn4j.core.ops.MaxPoolWithIndices;
 import dev.nn4j.core.ops.MseLoss;
+import dev.nn4j.core.ops.NativeBatchNorm;
+import dev.nn4j.core.ops.NativeGroupNorm;
+import dev.nn4j.core.ops.Permute;
 import dev.nn4j.core.ops.Reduce;
 import dev.nn4j.core.ops.Reshape;
 import dev.nn4j.core.ops.SoftmaxOp;
@@ -108,6 +115,91 @@ public final class Functional {
         return CrossEntropy.apply(logits, target);
     }
 
+    /**
+     * 2-D convolution (cross-correlation) of {@code [N, C, H, W]} with {@code [out, C / groups, kh, kw]} filters;
+     * {@code bias} ({@code [out]}) may be null. PyTorch: {@code F.conv2d(x, weight, bias, stride, padding, dilation,
+     * groups)}.
+     */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation,
+                                int groups) {
+        return Convolution.conv2d(x, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /** {@link #conv2d} with stride 1, no padding, no dilation, one group. PyTorch: {@code F.conv2d(x, weight, bias)}. */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias) {
+        return conv2d(x, weight, bias, 1, 0, 1, 1);
+    }
+
+    /**
+     * 1-D convolution of {@code [N, C, L]} with {@code [out, C / groups, k]} filters; {@code bias} may be null.
+     * PyTorch: {@code F.conv1d(x, weight, bias, stride, padding, dilation, groups)}.
+     */
+    public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation,
+                                int groups) {
+        return Convolution.conv1d(x, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /** 2-D max pooling of {@code [N, C, H, W]}. PyTorch: {@code F.max_pool2d(x, kernel, stride, padding)}. */
+    public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding) {
+        return MaxPoolWithIndices.apply(x, kernel, stride, padding);
+    }
+
+    /**
+     * 2-D average pooling of {@code [N, C, H, W]}; the padding counts in the divisor, as PyTorch's default
+     * {@code count_include_pad=True}. PyTorch: {@code F.avg_pool2d(x, kernel, stride, padding)}.
+     */
+    public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding) {
+        return AvgPool.apply(x, kernel, stride, padding, true);
+    }
+
+    /** Average pooling of {@code [N, C, H, W]} to {@code [N, C, outH, outW]}. PyTorch: {@code F.adaptive_avg_pool2d(x, (h, w))}. */
+    public static Tensor adaptiveAvgPool2d(Tensor x, long outH, long outW) {
+        return AdaptiveAvgPool.apply(x, outH, outW);
+    }
+
+    /**
+     * Batch normalization of {@code [N, C, *]} per channel: batch statistics when {@code training} (the running
+     * ones, when given, updated in place: {@code (1 - momentum) running + momentum batch}, unbiased variance), else
+     * the running statistics. Any of the running tensors, weight and bias may be null (the running ones not in
+     * eval). PyTorch: {@code F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)}.
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double momentum, double eps) {
+        return NativeBatchNorm.apply(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+    }
+
+    /**
+     * Layer normalization over the trailing {@code normalizedShape}; weight and bias ({@code normalizedShape}) may
+     * be null. PyTorch: {@code F.layer_norm(x, normalized_shape, weight, bias, eps)}.
+     */
+    public static Tensor layerNorm(Tensor x, long[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        return NativeGroupNorm.layerNorm(x, normalizedShape, weight, bias, eps);
+    }
+
+    /**
+     * Group normalization of {@code [N, C, *]}: each sample's channels in {@code groups} groups, each normalized by
+     * its own statistics; weight and bias ({@code [C]}) may be null. PyTorch: {@code F.group_norm(x, groups,
+     * weight, bias, eps)}.
+     */
+    public static Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, double eps) {
+        return NativeGroupNorm.groupNorm(x, groups, weight, bias, eps);
+    }
+
+    /** Exact GELU, {@code x Phi(x)} (erf). PyTorch: {@code F.gelu(x)}. */
+    public static Tensor gelu(Tensor x) {
+        return Unary.gelu(x);
+    }
+
+    /** {@code x sigmoid(x)}. PyTorch: {@code F.silu(x)}. */
+    public static Tensor silu(Tensor x) {
+        return Unary.silu(x);
+    }
+
+    /** {@code x} where positive, else {@code slope x}. PyTorch: {@code F.leaky_relu(x, negative_slope)}. */
+    public static Tensor leakyRelu(Tensor x, double slope) {
+        return Unary.leakyRelu(x, slope);
+    }
+
     /** A double as Python prints it ({@code 0.5}, {@code 1.0}, {@code 1e-05}), for printed trees. */
     static String pythonFloat(double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e16) {
@@ -166,7 +258,49 @@ public final class Functional {
             OpCase.of("mse_loss", MseLoss.class, (x, a) -> mseLoss(x[0], x[1])),
             // in eval, dropout is its input itself: no op of its own runs
             OpCase.of("dropout_eval", null, (x, a) -> dropout(x[0], 0.5, false)),
-            OpCase.of("cross_entropy_mean", CrossEntropy.class, (x, a) -> crossEntropy(x[0], a.tensor("target"))));
+            OpCase.of("cross_entropy_mean", CrossEntropy.class, (x, a) -> crossEntropy(x[0], a.tensor("target"))),
+            // vision layers (fixtures/vision)
+            OpCase.of("permute_021", Permute.class, (x, a) -> x[0].permute(a.ints("dims"))),
+            OpCase.of("unsqueeze_1", Reshape.class, (x, a) -> x[0].unsqueeze(a.i("dim"))),
+            OpCase.of("squeeze_1", Reshape.class, (x, a) -> x[0].squeeze(a.i("dim"))),
+            OpCase.of("flatten_1_3", Reshape.class, (x, a) -> x[0].flatten(a.i("start_dim"), a.i("end_dim"))),
+            OpCase.of("flatten_0_1", Reshape.class, (x, a) -> x[0].flatten(a.i("start_dim"), a.i("end_dim"))),
+            OpCase.of("conv1d", Convolution.class, (x, a) -> conv1d(x[0], x[1], x[2], a.i("stride"),
+                    a.i("padding"), a.i("dilation"), a.i("groups"))),
+            OpCase.of("conv2d_basic", Convolution.class, OpCase::conv2d),
+            OpCase.of("conv2d_stride_pad", Convolution.class, OpCase::conv2d),
+            OpCase.of("conv2d_dilation", Convolution.class, OpCase::conv2d),
+            OpCase.of("conv2d_groups", Convolution.class, OpCase::conv2d),
+            OpCase.of("conv2d_depthwise", Convolution.class, OpCase::conv2d),
+            OpCase.of("conv2d_nobias", Convolution.class, OpCase::conv2d),
+            OpCase.of("conv2d_1x1", Convolution.class, OpCase::conv2d),
+            OpCase.of("max_pool2d", MaxPoolWithIndices.class, (x, a) -> maxPool2d(x[0], a.i("kernel_size"),
+                    a.i("stride"), a.i("padding"))),
+            OpCase.of("max_pool2d_pad", MaxPoolWithIndices.class, (x, a) -> maxPool2d(x[0], a.i("kernel_size"),
+                    a.i("stride"), a.i("padding"))),
+            OpCase.of("avg_pool2d", AvgPool.class, (x, a) -> avgPool2d(x[0], a.i("kernel_size"), a.i("stride"),
+                    a.i("padding"))),
+            OpCase.of("avg_pool2d_pad", AvgPool.class, (x, a) -> avgPool2d(x[0], a.i("kernel_size"), a.i("stride"),
+                    a.i("padding"))),
+            OpCase.of("adaptive_avg_pool2d", AdaptiveAvgPool.class, (x, a) -> adaptiveAvgPool2d(x[0],
+                    a.longs("output_size")[0], a.longs("output_size")[1])),
+            OpCase.of("adaptive_avg_pool2d_1", AdaptiveAvgPool.class, (x, a) -> adaptiveAvgPool2d(x[0],
+                    a.longs("output_size")[0], a.longs("output_size")[1])),
+            OpCase.of("batch_norm_train", NativeBatchNorm.class, OpCase::batchNorm),
+            OpCase.of("batch_norm_eval", NativeBatchNorm.class, OpCase::batchNorm),
+            OpCase.of("batch_norm_1d_train", NativeBatchNorm.class, OpCase::batchNorm),
+            OpCase.of("batch_norm_1d_3d_train", NativeBatchNorm.class, OpCase::batchNorm),
+            OpCase.of("layer_norm", NativeGroupNorm.class, (x, a) -> layerNorm(x[0], a.longs("normalized_shape"),
+                    x[1], x[2], a.d("eps"))),
+            OpCase.of("layer_norm_2d", NativeGroupNorm.class, (x, a) -> layerNorm(x[0], a.longs("normalized_shape"),
+                    x[1], x[2], a.d("eps"))),
+            OpCase.of("group_norm", NativeGroupNorm.class, (x, a) -> groupNorm(x[0], a.i("num_groups"), x[1], x[2],
+                    a.d("eps"))),
+            OpCase.of("gelu", Unary.class, (x, a) -> gelu(x[0])),
+            OpCase.of("silu", Unary.class, (x, a) -> silu(x[0])),
+            OpCase.of("leaky_relu", Unary.class, (x, a) -> leakyRelu(x[0], a.d("negative_slope"))).nearKinks(),
+            OpCase.of("leaky_relu_default", Unary.class, (x, a) -> leakyRelu(x[0], a.d("negative_slope")))
+                    .nearKinks());
 
     /** The op classes with no row in {@link #OPS}, and why each is checked elsewhere. */
     static final Map<Class<? extends Node>, String> NOT_IN_TABLE = Map.of(

@@ -26,6 +26,18 @@ record OpCase(String fixture, Class<? extends Node> op, Call call, boolean kinks
         return new OpCase(fixture, op, call, false);
     }
 
+    /** A {@code conv2d} fixture case: input, weight and (unless {@code bias} is false) bias, and the options. */
+    static Tensor conv2d(Tensor[] x, Args a) {
+        return Functional.conv2d(x[0], x[1], a.b("bias") ? x[2] : null, a.i("stride"), a.i("padding"),
+                a.i("dilation"), a.i("groups"));
+    }
+
+    /** A {@code batch_norm} fixture case: input, weight and bias, the running statistics and the options. */
+    static Tensor batchNorm(Tensor[] x, Args a) {
+        return Functional.batchNorm(x[0], a.tensor("running_mean"), a.tensor("running_var"), x[1], x[2],
+                a.b("training"), a.d("momentum"), a.d("eps"));
+    }
+
     /** This case, marked as having kinks (see {@link #kinks}). */
     OpCase nearKinks() {
         return new OpCase(fixture, op, call, true);
@@ -61,14 +73,20 @@ record OpCase(String fixture, Class<? extends Node> op, Call call, boolean kinks
             return ((Number) get(name)).doubleValue();
         }
 
-        /** A boolean argument. */
+        /** A boolean argument (a number counts as true unless 0, as Python's bool). */
         boolean b(String name) {
-            return (Boolean) get(name);
+            Object v = get(name);
+            return v instanceof Number num ? num.doubleValue() != 0 : (Boolean) v;
         }
 
         /** A list of integers. */
         long[] longs(String name) {
             return (long[]) get(name);
+        }
+
+        /** A list of integers, as ints. */
+        int[] ints(String name) {
+            return java.util.Arrays.stream(longs(name)).mapToInt(Math::toIntExact).toArray();
         }
 
         /** A tensor that takes no gradient. */

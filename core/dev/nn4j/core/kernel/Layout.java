@@ -37,7 +37,60 @@ public final class Layout {
 
     /** {@code s} with its dimensions reordered: dimension {@code i} of the result is {@code perm[i]} of {@code s}. */
     public static Storage permute(Storage s, int[] perm) {
-        return Storage.of(s.nd().permute(perm).dup('c'));
+        if (!s.isFloating()) {
+            return Storage.of(s.nd().permute(perm).dup('c'));
+        }
+        long[] in = s.shape();
+        int rank = in.length;
+        long[] out = new long[rank];
+        int[] stride = new int[rank]; // the input stride of each output dimension
+        int[] inStride = new int[rank];
+        for (int k = rank - 1, st = 1; k >= 0; k--) {
+            inStride[k] = st;
+            st *= (int) in[k];
+        }
+        for (int k = 0; k < rank; k++) {
+            out[k] = in[perm[k]];
+            stride[k] = inStride[perm[k]];
+        }
+        int n = s.size();
+        int[] src = new int[n];
+        int[] counter = new int[rank];
+        int pos = 0;
+        for (int i = 0; i < n; i++) {
+            src[i] = pos;
+            for (int k = rank - 1; k >= 0; k--) {
+                pos += stride[k];
+                if (++counter[k] < out[k]) {
+                    break;
+                }
+                pos -= stride[k] * (int) out[k];
+                counter[k] = 0;
+            }
+        }
+        if (s.type() == DataType.FLOAT) {
+            float[] x = s.floats();
+            float[] y = new float[n];
+            for (int i = 0; i < n; i++) {
+                y[i] = x[src[i]];
+            }
+            return Storage.ofFloats(y, out);
+        }
+        double[] x = s.doubles();
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = x[src[i]];
+        }
+        return Storage.ofDoubles(y, out);
+    }
+
+    /** The inverse of permutation {@code perm}. */
+    public static int[] inverse(int[] perm) {
+        int[] inv = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            inv[perm[i]] = i;
+        }
+        return inv;
     }
 
     static Storage transpose2d(Storage s) {

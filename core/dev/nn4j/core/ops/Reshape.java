@@ -5,18 +5,79 @@ import dev.nn4j.core.Shapes;
 import dev.nn4j.core.Tensor;
 import dev.nn4j.core.kernel.Storage;
 
-/** Same elements in row-major order, new shape (one dimension may be -1). */
+/**
+ * Same elements in row-major order, new shape: reshape (one dimension may be -1), flatten, unsqueeze, squeeze.
+ * The result is a copy (PyTorch returns a view where it can): nn4j never aliases an op's result with its input.
+ */
 public final class Reshape extends Node {
     private final long[] inputShape;
+    private final String name;
 
-    private Reshape(long[] inputShape) {
+    private Reshape(long[] inputShape, String name) {
         this.inputShape = inputShape;
+        this.name = name;
     }
 
     /** PyTorch: {@code x.reshape(shape)}. */
     public static Tensor apply(Tensor x, long... shape) {
-        long[] target = resolve(x.shape(), shape);
-        return record(new Reshape(x.shape()), storage(x).reshape(target), x);
+        return to(x, resolve(x.shape(), shape), "ViewBackward");
+    }
+
+    /** PyTorch: {@code x.flatten(start_dim, end_dim)}: dimensions {@code start..end} merged into one. */
+    public static Tensor flatten(Tensor x, int startDim, int endDim) {
+        int r = x.dim();
+        int s = Shapes.dim("flatten", startDim, r);
+        int e = Shapes.dim("flatten", endDim, r);
+        if (s > e) {
+            throw new IllegalArgumentException("flatten() has invalid args: start_dim " + startDim
+                    + " cannot come after end_dim " + endDim + " for shape " + Shapes.str(x.shape()));
+        }
+        if (r == 0) {
+            return to(x, new long[] {1}, "ViewBackward");
+        }
+        long[] in = x.shape();
+        long[] out = new long[r - (e - s)];
+        int k = 0;
+        for (int i = 0; i < r; i++) {
+            if (i <= s || i > e) {
+                out[k++] = in[i];
+            } else {
+                out[k - 1] *= in[i];
+            }
+        }
+        return to(x, out, "ViewBackward");
+    }
+
+    /** PyTorch: {@code x.unsqueeze(dim)}: a dimension of size 1 inserted at {@code dim} (of the result). */
+    public static Tensor unsqueeze(Tensor x, int dim) {
+        int r = x.dim() + 1;
+        int d = Shapes.dim("unsqueeze", dim, r);
+        long[] in = x.shape();
+        long[] out = new long[r];
+        for (int i = 0, j = 0; i < r; i++) {
+            out[i] = i == d ? 1 : in[j++];
+        }
+        return to(x, out, "UnsqueezeBackward");
+    }
+
+    /** PyTorch: {@code x.squeeze(dim)}: dimension {@code dim} removed if its size is 1, else the same shape. */
+    public static Tensor squeeze(Tensor x, int dim) {
+        int d = Shapes.dim("squeeze", dim, x.dim());
+        long[] in = x.shape();
+        if (in.length == 0 || in[d] != 1) {
+            return to(x, in, "SqueezeBackward");
+        }
+        long[] out = new long[in.length - 1];
+        for (int i = 0, j = 0; i < in.length; i++) {
+            if (i != d) {
+                out[j++] = in[i];
+            }
+        }
+        return to(x, out, "SqueezeBackward");
+    }
+
+    private static Tensor to(Tensor x, long[] shape, String name) {
+        return record(new Reshape(x.shape(), name), storage(x).reshape(shape), x);
     }
 
     static long[] resolve(long[] from, long[] shape) {
@@ -58,6 +119,6 @@ public final class Reshape extends Node {
 
     @Override
     public String name() {
-        return "ViewBackward";
+        return name;
     }
 }

@@ -6,6 +6,7 @@ import dev.nn4j.core.kernel.Elementwise;
 import dev.nn4j.core.kernel.Elementwise.ScalarFn;
 import dev.nn4j.core.kernel.Elementwise.ScalarGrad;
 import dev.nn4j.core.kernel.Storage;
+import org.apache.commons.math3.special.Erf;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -14,6 +15,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * cheaper. ReLU, the hot one in MLPs, has dedicated float32 kernels, forward and backward.
  */
 public final class Unary extends Node {
+    private static final double SQRT1_2 = Math.sqrt(0.5);
+    private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
     /** The elementwise functions, each with its forward and backward. */
     enum Kind {
         NEG("Neg", (x, p) -> -x, (x, y, p) -> -1),
@@ -26,7 +30,18 @@ public final class Unary extends Node {
         // the gradient at 0 is 0, as PyTorch's threshold_backward gives
         RELU("Relu", (x, p) -> x > 0 ? x : 0, (x, y, p) -> y > 0 ? 1 : 0),
         SIGMOID("Sigmoid", (x, p) -> 1 / (1 + Math.exp(-x)), (x, y, p) -> y * (1 - y)),
-        TANH("Tanh", (x, p) -> Math.tanh(x), (x, y, p) -> 1 - y * y);
+        TANH("Tanh", (x, p) -> Math.tanh(x), (x, y, p) -> 1 - y * y),
+        // exact GELU, x Phi(x), as PyTorch's approximate='none'; d/dx = Phi(x) + x phi(x)
+        GELU("Gelu", (x, p) -> 0.5 * x * (1 + Erf.erf(x * SQRT1_2)),
+                (x, y, p) -> 0.5 * (1 + Erf.erf(x * SQRT1_2)) + x * Math.exp(-0.5 * x * x) * INV_SQRT_2PI),
+        // x sigmoid(x); d/dx = s (1 + x (1 - s))
+        SILU("Silu", (x, p) -> x / (1 + Math.exp(-x)),
+                (x, y, p) -> {
+                    double s = 1 / (1 + Math.exp(-x));
+                    return s * (1 + x * (1 - s));
+                }),
+        // p is the negative slope; the gradient at 0 is the slope, as PyTorch's leaky_relu_backward (x > 0)
+        LEAKY_RELU("LeakyRelu", (x, p) -> x > 0 ? x : x * p, (x, y, p) -> x > 0 ? 1 : p);
 
         final String torchName;
         final ScalarFn f;
@@ -96,6 +111,24 @@ public final class Unary extends Node {
     /** PyTorch: {@code x.tanh()}. */
     public static Tensor tanh(Tensor x) {
         return apply(Kind.TANH, x, 0);
+    }
+
+    /** Exact (erf) GELU. PyTorch: {@code F.gelu(x)}. */
+    public static Tensor gelu(Tensor x) {
+        return apply(Kind.GELU, x, 0);
+    }
+
+    /** PyTorch: {@code F.silu(x)}. */
+    public static Tensor silu(Tensor x) {
+        return apply(Kind.SILU, x, 0);
+    }
+
+    /** PyTorch: {@code F.leaky_relu(x, negative_slope)}. */
+    public static Tensor leakyRelu(Tensor x, double slope) {
+        if (Double.isNaN(slope)) {
+            throw new IllegalArgumentException("leaky_relu: negative_slope is NaN");
+        }
+        return apply(Kind.LEAKY_RELU, x, slope);
     }
 
     private static Tensor apply(Kind kind, Tensor x, double p) {

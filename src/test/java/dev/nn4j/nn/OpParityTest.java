@@ -106,6 +106,10 @@ class OpParityTest {
                 values.put(tensorArg, Fixtures.tensor(c.get(tensorArg)).to(device));
             }
         }
+        JsonNode buffers = c.get("buffers"); // state the op updates in place, such as running statistics
+        if (buffers != null) {
+            buffers.fields().forEachRemaining(e -> values.put(e.getKey(), Fixtures.tensor(e.getValue()).to(device)));
+        }
         return new OpCase.Args(values);
     }
 
@@ -135,10 +139,18 @@ class OpParityTest {
         try (SimulatedDevices.Scope scope = SimulatedDevices.use(device)) {
             JsonNode c = CASES.get(name);
             Tensor[] xs = inputs(c, device);
-            Tensor y = row(name).call().apply(xs, args(c, device));
+            OpCase.Args a = args(c, device);
+            Tensor y = row(name).call().apply(xs, a);
             assertEquals(DataType.DOUBLE, y.dtype());
             assertEquals(device, y.device());
             Fixtures.assertClose(c.get("output"), y, RTOL, name + " output");
+            // the buffers the op updates in place, as PyTorch left them ("running_mean_after", ...)
+            c.fieldNames().forEachRemaining(k -> {
+                if (k.endsWith("_after")) {
+                    String buffer = k.substring(0, k.length() - "_after".length());
+                    Fixtures.assertClose(c.get(k), a.tensor(buffer), RTOL, name + " " + buffer + " after the call");
+                }
+            });
             // the fixtures backpropagate a random upstream gradient, or call backward() on a scalar loss
             if (c.has("upstream")) {
                 y.backward(Fixtures.tensor(c.get("upstream")).to(device));

@@ -1,0 +1,238 @@
+package dev.nn4j.core.kernel;
+
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Batch, layer and group normalization as fused loops: statistics in double (biased variance, as PyTorch
+ * normalizes), one pass for the output; backward in closed form from the saved mean and inverse standard deviation.
+ * Internal.
+ */
+public final class Norms {
+    private Norms() {
+    }
+
+    // ---------------------------------------------------------------- batch norm over [N, C, *]
+
+    /**
+     * Batch norm of {@code x} ({@code [N, C, *]}): with the batch's statistics when {@code training} (then the running
+     * statistics, when given, move by {@code momentum} toward the batch mean and the unbiased batch variance, in
+     * place), else with the running ones. {@code w} and {@code b} may be null. Returns {y, mean, invstd}, the last
+     * two {@code [C]} float64, as the backward needs them.
+     */
+    public static Storage[] batchNorm(Storage x, Storage w, Storage b, Storage runningMean, Storage runningVar,
+                                      boolean training, double momentum, double eps) {
+        long[] s = x.shape();
+        int n = (int) s[0];
+        int c = (int) s[1];
+        int inner = (int) (x.size() / Math.max(1, (long) n * c));
+        double[] xv = x.doubles();
+        double[] mean = new double[c];
+        double[] invstd = new double[c];
+        int count = n * inner;
+        if (training) {
+            double[] unbiased = new double[c];
+            for (int ch = 0; ch < c; ch++) {
+                double sum = 0;
+                for (int i = 0; i < n; i++) {
+                    for (int k = 0, o = (i * c + ch) * inner; k < inner; k++) {
+                        sum += xv[o + k];
+                    }
+                }
+                double m = sum / count;
+                double sq = 0;
+                for (int i = 0; i < n; i++) {
+                    for (int k = 0, o = (i * c + ch) * inner; k < inner; k++) {
+                        double d = xv[o + k] - m;
+                        sq += d * d;
+                    }
+                }
+                mean[ch] = m;
+                invstd[ch] = 1 / Math.sqrt(sq / count + eps);
+                unbiased[ch] = sq / (count - 1);
+            }
+            if (runningMean != null) {
+                moveToward(runningMean, mean, momentum);
+            }
+            if (runningVar != null) {
+                moveToward(runningVar, unbiased, momentum);
+            }
+        } else {
+            double[] rm = runningMean.doubles();
+            double[] rv = runningVar.doubles();
+            for (int ch = 0; ch < c; ch++) {
+                mean[ch] = rm[ch];
+                invstd[ch] = 1 / Math.sqrt(rv[ch] + eps);
+            }
+        }
+        double[] wv = w == null ? null : w.doubles();
+        double[] bv = b == null ? null : b.doubles();
+        double[] y = new double[xv.length];
+        for (int i = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++) {
+                double scale = invstd[ch] * (wv == null ? 1 : wv[ch]);
+                double shift = (bv == null ? 0 : bv[ch]) - mean[ch] * scale;
+                for (int k = 0, o = (i * c + ch) * inner; k < inner; k++) {
+                    y[o + k] = xv[o + k] * scale + shift;
+                }
+            }
+        }
+        long[] cs = {c};
+        return new Storage[] {Storage.owning(y, s, x.type()), Storage.ofDoubles(mean, cs),
+            Storage.ofDoubles(invstd, cs)};
+    }
+
+    /** {@code running = (1 - momentum) running + momentum stat}, in place through the storage's counted writer. */
+    private static void moveToward(Storage running, double[] stat, double momentum) {
+        double[] r = running.doubles();
+        double[] next = new double[r.length];
+        for (int i = 0; i < r.length; i++) {
+            next[i] = (1 - momentum) * r[i] + momentum * stat[i];
+        }
+        running.assign(Storage.ofDoubles(next, running.shape()));
+    }
+
+    /**
+     * Batch norm's backward: {gx, gw, gb}, each null unless asked for. In training the batch statistics depend on
+     * {@code x}; in eval they are constants.
+     */
+    public static Storage[] batchNormBackward(Storage g, Storage x, Storage w, Storage mean, Storage invstd,
+                                              boolean training, boolean needX, boolean needW, boolean needB) {
+        long[] s = x.shape();
+        int n = (int) s[0];
+        int c = (int) s[1];
+        int inner = (int) (x.size() / Math.max(1, (long) n * c));
+        int count = n * inner;
+        double[] gv = g.doubles();
+        double[] xv = x.doubles();
+        double[] mv = mean.doubles();
+        double[] iv = invstd.doubles();
+        double[] wv = w == null ? null : w.doubles();
+        double[] gx = needX ? new double[xv.length] : null;
+        double[] gw = needW ? new double[c] : null;
+        double[] gb = needB ? new double[c] : null;
+        for (int ch = 0; ch < c; ch++) {
+            double sumG = 0;
+            double sumGXhat = 0;
+            for (int i = 0; i < n; i++) {
+                for (int k = 0, o = (i * c + ch) * inner; k < inner; k++) {
+                    sumG += gv[o + k];
+                    sumGXhat += gv[o + k] * (xv[o + k] - mv[ch]) * iv[ch];
+                }
+            }
+            if (gw != null) {
+                gw[ch] = sumGXhat;
+            }
+            if (gb != null) {
+                gb[ch] = sumG;
+            }
+            if (gx != null) {
+                double scale = (wv == null ? 1 : wv[ch]) * iv[ch];
+                for (int i = 0; i < n; i++) {
+                    for (int k = 0, o = (i * c + ch) * inner; k < inner; k++) {
+                        if (training) {
+                            double xhat = (xv[o + k] - mv[ch]) * iv[ch];
+                            gx[o + k] = scale * (gv[o + k] - sumG / count - xhat * sumGXhat / count);
+                        } else {
+                            gx[o + k] = scale * gv[o + k];
+                        }
+                    }
+                }
+            }
+        }
+        DataType t = g.type();
+        long[] cs = {c};
+        return new Storage[] {gx == null ? null : Storage.owning(gx, s, t),
+            gw == null ? null : Storage.owning(gw, cs, w.type()), gb == null ? null : Storage.owning(gb, cs, t)};
+    }
+
+    // ---------------------------------------------------------------- layer and group norm: contiguous groups
+
+    /**
+     * Normalizes each of {@code x}'s {@code rows} contiguous groups of {@code size} elements by its own statistics,
+     * then applies an elementwise affine whose parameter for element {@code j} of group {@code r} is
+     * {@code (r % perSample) * span + j / inner}: layer norm is ({@code perSample} 1, {@code span} 0,
+     * {@code inner} 1), group norm ({@code groups}, channels per group, spatial size). {@code w} and {@code b} may be
+     * null. Returns {y, mean, invstd}, the last two {@code [rows]} float64.
+     */
+    public static Storage[] groupwise(Storage x, int rows, Storage w, Storage b, int perSample, int span, int inner,
+                                      double eps) {
+        int size = rows == 0 ? 0 : (int) (x.size() / rows);
+        double[] xv = x.doubles();
+        double[] wv = w == null ? null : w.doubles();
+        double[] bv = b == null ? null : b.doubles();
+        double[] y = new double[xv.length];
+        double[] mean = new double[rows];
+        double[] invstd = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            int o = r * size;
+            double sum = 0;
+            for (int j = 0; j < size; j++) {
+                sum += xv[o + j];
+            }
+            double m = sum / size;
+            double sq = 0;
+            for (int j = 0; j < size; j++) {
+                double d = xv[o + j] - m;
+                sq += d * d;
+            }
+            double is = 1 / Math.sqrt(sq / size + eps);
+            mean[r] = m;
+            invstd[r] = is;
+            int p0 = (r % perSample) * span;
+            for (int j = 0; j < size; j++) {
+                int p = p0 + j / inner;
+                y[o + j] = (xv[o + j] - m) * is * (wv == null ? 1 : wv[p]) + (bv == null ? 0 : bv[p]);
+            }
+        }
+        long[] rs = {rows};
+        return new Storage[] {Storage.owning(y, x.shape(), x.type()), Storage.ofDoubles(mean, rs),
+            Storage.ofDoubles(invstd, rs)};
+    }
+
+    /** {@link #groupwise}'s backward: {gx, gw, gb}, each null unless asked for; {@code params} is w's size. */
+    public static Storage[] groupwiseBackward(Storage g, Storage x, Storage w, Storage mean, Storage invstd,
+                                              int perSample, int span, int inner, long[] paramShape, boolean needX,
+                                              boolean needW, boolean needB) {
+        int rows = mean.size();
+        int size = rows == 0 ? 0 : (int) (x.size() / rows);
+        int params = (int) dev.nn4j.core.Shapes.numel(paramShape);
+        double[] gv = g.doubles();
+        double[] xv = x.doubles();
+        double[] mv = mean.doubles();
+        double[] iv = invstd.doubles();
+        double[] wv = w == null ? null : w.doubles();
+        double[] gx = needX ? new double[xv.length] : null;
+        double[] gw = needW ? new double[params] : null;
+        double[] gb = needB ? new double[params] : null;
+        for (int r = 0; r < rows; r++) {
+            int o = r * size;
+            int p0 = (r % perSample) * span;
+            double sumGh = 0;
+            double sumGhXhat = 0;
+            for (int j = 0; j < size; j++) {
+                int p = p0 + j / inner;
+                double xhat = (xv[o + j] - mv[r]) * iv[r];
+                double gh = gv[o + j] * (wv == null ? 1 : wv[p]);
+                sumGh += gh;
+                sumGhXhat += gh * xhat;
+                if (gw != null) {
+                    gw[p] += gv[o + j] * xhat;
+                }
+                if (gb != null) {
+                    gb[p] += gv[o + j];
+                }
+            }
+            if (gx != null) {
+                for (int j = 0; j < size; j++) {
+                    int p = p0 + j / inner;
+                    double xhat = (xv[o + j] - mv[r]) * iv[r];
+                    double gh = gv[o + j] * (wv == null ? 1 : wv[p]);
+                    gx[o + j] = iv[r] * (gh - sumGh / size - xhat * sumGhXhat / size);
+                }
+            }
+        }
+        DataType t = g.type();
+        return new Storage[] {gx == null ? null : Storage.owning(gx, x.shape(), t),
+            gw == null ? null : Storage.owning(gw, paramShape, t), gb == null ? null : Storage.owning(gb, paramShape, t)};
+    }
+}

@@ -1,0 +1,207 @@
+package dev.nn4j.core.kernel;
+
+/**
+ * 2-D pooling over NCHW data as fused loops, computed in double and rounded once to the input's type. Internal.
+ * Windows follow PyTorch's arithmetic exactly (floor mode): padding never wins a max, and an average with
+ * {@code count_include_pad} divides by the window clipped to the padded input.
+ */
+public final class Pooling {
+    private Pooling() {
+    }
+
+    /** Output size of a pooling window over {@code size} (floor mode). */
+    public static int outSize(int size, int kernel, int stride, int padding) {
+        return (size + 2 * padding - kernel) / stride + 1;
+    }
+
+    /**
+     * Max pooling: {@code [n, c, oh, ow]} and, in {@code argmax}, each output's flat position within its input
+     * plane (the first maximum in scan order, as PyTorch; a NaN wins).
+     */
+    public static Storage maxPool(Storage x, int kernel, int stride, int padding, int[] argmax) {
+        long[] s = x.shape();
+        int planes = (int) (s[0] * s[1]);
+        int h = (int) s[2];
+        int w = (int) s[3];
+        int oh = outSize(h, kernel, stride, padding);
+        int ow = outSize(w, kernel, stride, padding);
+        double[] in = x.doubles();
+        double[] out = new double[planes * oh * ow];
+        for (int p = 0; p < planes; p++) {
+            int base = p * h * w;
+            for (int oy = 0; oy < oh; oy++) {
+                int y0 = Math.max(oy * stride - padding, 0);
+                int y1 = Math.min(oy * stride - padding + kernel, h);
+                for (int ox = 0; ox < ow; ox++) {
+                    int x0 = Math.max(ox * stride - padding, 0);
+                    int x1 = Math.min(ox * stride - padding + kernel, w);
+                    double best = Double.NEGATIVE_INFINITY;
+                    int at = y0 * w + x0;
+                    for (int iy = y0; iy < y1; iy++) {
+                        for (int ix = x0; ix < x1; ix++) {
+                            double v = in[base + iy * w + ix];
+                            if (v > best || Double.isNaN(v)) {
+                                best = v;
+                                at = iy * w + ix;
+                                if (Double.isNaN(v)) {
+                                    iy = y1;
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    int o = (p * oh + oy) * ow + ox;
+                    out[o] = best;
+                    argmax[o] = at;
+                }
+            }
+        }
+        return Storage.owning(out, new long[] {s[0], s[1], oh, ow}, x.type());
+    }
+
+    /** Max pooling's backward: each output gradient added at its maximum's position. */
+    public static Storage maxPoolBackward(Storage g, int[] argmax, long[] inputShape) {
+        long[] gs = g.shape();
+        int planes = (int) (gs[0] * gs[1]);
+        int outPlane = (int) (gs[2] * gs[3]);
+        int inPlane = (int) (inputShape[2] * inputShape[3]);
+        double[] gv = g.doubles();
+        double[] gx = new double[planes * inPlane];
+        for (int p = 0; p < planes; p++) {
+            for (int o = 0; o < outPlane; o++) {
+                gx[p * inPlane + argmax[p * outPlane + o]] += gv[p * outPlane + o];
+            }
+        }
+        return Storage.owning(gx, inputShape, g.type());
+    }
+
+    /** Average pooling ({@code countIncludePad}: PyTorch's default divisor, the window clipped to the padded input). */
+    public static Storage avgPool(Storage x, int kernel, int stride, int padding, boolean countIncludePad) {
+        long[] s = x.shape();
+        int planes = (int) (s[0] * s[1]);
+        int h = (int) s[2];
+        int w = (int) s[3];
+        int oh = outSize(h, kernel, stride, padding);
+        int ow = outSize(w, kernel, stride, padding);
+        double[] in = x.doubles();
+        double[] out = new double[planes * oh * ow];
+        for (int p = 0; p < planes; p++) {
+            int base = p * h * w;
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    int[] win = window(oy, ox, h, w, kernel, stride, padding, countIncludePad);
+                    double acc = 0;
+                    for (int iy = win[0]; iy < win[1]; iy++) {
+                        for (int ix = win[2]; ix < win[3]; ix++) {
+                            acc += in[base + iy * w + ix];
+                        }
+                    }
+                    out[(p * oh + oy) * ow + ox] = acc / win[4];
+                }
+            }
+        }
+        return Storage.owning(out, new long[] {s[0], s[1], oh, ow}, x.type());
+    }
+
+    /** Average pooling's backward: each output gradient spread evenly over its window. */
+    public static Storage avgPoolBackward(Storage g, long[] inputShape, int kernel, int stride, int padding,
+                                          boolean countIncludePad) {
+        long[] gs = g.shape();
+        int planes = (int) (gs[0] * gs[1]);
+        int oh = (int) gs[2];
+        int ow = (int) gs[3];
+        int h = (int) inputShape[2];
+        int w = (int) inputShape[3];
+        double[] gv = g.doubles();
+        double[] gx = new double[planes * h * w];
+        for (int p = 0; p < planes; p++) {
+            int base = p * h * w;
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    int[] win = window(oy, ox, h, w, kernel, stride, padding, countIncludePad);
+                    double share = gv[(p * oh + oy) * ow + ox] / win[4];
+                    for (int iy = win[0]; iy < win[1]; iy++) {
+                        for (int ix = win[2]; ix < win[3]; ix++) {
+                            gx[base + iy * w + ix] += share;
+                        }
+                    }
+                }
+            }
+        }
+        return Storage.owning(gx, inputShape, g.type());
+    }
+
+    /** {y0, y1, x0, x1, divisor} of an average window, PyTorch's arithmetic. */
+    private static int[] window(int oy, int ox, int h, int w, int kernel, int stride, int padding,
+                                boolean countIncludePad) {
+        int y0 = oy * stride - padding;
+        int x0 = ox * stride - padding;
+        int y1 = Math.min(y0 + kernel, h + padding);
+        int x1 = Math.min(x0 + kernel, w + padding);
+        int poolSize = (y1 - y0) * (x1 - x0);
+        y0 = Math.max(y0, 0);
+        x0 = Math.max(x0, 0);
+        y1 = Math.min(y1, h);
+        x1 = Math.min(x1, w);
+        return new int[] {y0, y1, x0, x1, countIncludePad ? poolSize : (y1 - y0) * (x1 - x0)};
+    }
+
+    /** Adaptive average pooling to {@code oh x ow}: window {@code [floor(o*H/oh), ceil((o+1)*H/oh))}. */
+    public static Storage adaptiveAvgPool(Storage x, int oh, int ow) {
+        long[] s = x.shape();
+        int planes = (int) (s[0] * s[1]);
+        int h = (int) s[2];
+        int w = (int) s[3];
+        double[] in = x.doubles();
+        double[] out = new double[planes * oh * ow];
+        for (int p = 0; p < planes; p++) {
+            int base = p * h * w;
+            for (int oy = 0; oy < oh; oy++) {
+                int y0 = oy * h / oh;
+                int y1 = ((oy + 1) * h + oh - 1) / oh;
+                for (int ox = 0; ox < ow; ox++) {
+                    int x0 = ox * w / ow;
+                    int x1 = ((ox + 1) * w + ow - 1) / ow;
+                    double acc = 0;
+                    for (int iy = y0; iy < y1; iy++) {
+                        for (int ix = x0; ix < x1; ix++) {
+                            acc += in[base + iy * w + ix];
+                        }
+                    }
+                    out[(p * oh + oy) * ow + ox] = acc / ((y1 - y0) * (x1 - x0));
+                }
+            }
+        }
+        return Storage.owning(out, new long[] {s[0], s[1], oh, ow}, x.type());
+    }
+
+    /** Adaptive average pooling's backward. */
+    public static Storage adaptiveAvgPoolBackward(Storage g, long[] inputShape) {
+        long[] gs = g.shape();
+        int planes = (int) (gs[0] * gs[1]);
+        int oh = (int) gs[2];
+        int ow = (int) gs[3];
+        int h = (int) inputShape[2];
+        int w = (int) inputShape[3];
+        double[] gv = g.doubles();
+        double[] gx = new double[planes * h * w];
+        for (int p = 0; p < planes; p++) {
+            int base = p * h * w;
+            for (int oy = 0; oy < oh; oy++) {
+                int y0 = oy * h / oh;
+                int y1 = ((oy + 1) * h + oh - 1) / oh;
+                for (int ox = 0; ox < ow; ox++) {
+                    int x0 = ox * w / ow;
+                    int x1 = ((ox + 1) * w + ow - 1) / ow;
+                    double share = gv[(p * oh + oy) * ow + ox] / ((y1 - y0) * (x1 - x0));
+                    for (int iy = y0; iy < y1; iy++) {
+                        for (int ix = x0; ix < x1; ix++) {
+                            gx[base + iy * w + ix] += share;
+                        }
+                    }
+                }
+            }
+        }
+        return Storage.owning(gx, inputShape, g.type());
+    }
+}
