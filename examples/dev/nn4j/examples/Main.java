@@ -28,6 +28,8 @@ public final class Main {
         all.put("Parallel", Parallel::main);
         all.put("SaveLoad", SaveLoad::main);
         all.put("Training", Training::main);
+        all.put("LeNet", LeNet::main);
+        all.put("ResNet", ResNet::main);
         return all;
     }
 

@@ -45,9 +45,25 @@ public abstract class Module {
      * Runs the module: checks the input, completes lazy initialization, then runs {@link #forward}.
      * PyTorch: {@code module(x)}.
      *
-     * @throws ModuleInputException naming this module, its path and the shapes when the input is wrong for it
+     * @throws ModuleInputException naming this module, its path and the shapes when the input is wrong for it; a
+     *     failed call leaves in-place state (batch norm's running statistics) as it was before the outermost call
      */
     public final Tensor call(Tensor x) {
+        if (!CallTransaction.isActive()) {
+            return run(x);
+        }
+        CallTransaction t = CallTransaction.begin();
+        boolean ok = false;
+        try {
+            Tensor y = run(x);
+            ok = true;
+            return y;
+        } finally {
+            t.end(ok);
+        }
+    }
+
+    private Tensor run(Tensor x) {
         try {
             if (x == null) {
                 throw new IllegalArgumentException("input is null");

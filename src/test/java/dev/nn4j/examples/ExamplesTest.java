@@ -102,6 +102,24 @@ class ExamplesTest {
     }
 
     @Test
+    void leNet(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String out = run("LeNet", dir.toString());
+        contains(out, "(1): BatchNorm2d(6, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)",
+                "test accuracy: ", "reloaded model gives identical predictions: true");
+        double acc = Double.parseDouble(out.split("test accuracy: ")[1].split("%")[0]);
+        assertTrue(acc >= 95.0, "accuracy " + acc);
+        assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("lenet-loss.png")));
+    }
+
+    @Test
+    void resNet(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String out = run("ResNet", dir.toString());
+        contains(out, "(3): Residual(\n    (conv1): Conv2d(32, 32, kernel_size=(3, 3)", "test accuracy: ");
+        double acc = Double.parseDouble(out.split("test accuracy: ")[1].split("%")[0]);
+        assertTrue(acc >= 95.0, "accuracy " + acc);
+    }
+
+    @Test
     void launcherListsExamples() {
         contains(run("list"), "examples: Blocks, Parameters, Initialization");
     }
