@@ -31,6 +31,45 @@ def mlp(dims):
     return nn.Sequential(*layers)
 
 
+def lenet_bn():
+    """d2l's LeNet with batch normalization, 1x28x28 input."""
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.BatchNorm2d(6), nn.Sigmoid(), nn.AvgPool2d(2, 2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.BatchNorm2d(16), nn.Sigmoid(), nn.AvgPool2d(2, 2),
+        nn.Flatten(), nn.Linear(400, 120), nn.BatchNorm1d(120), nn.Sigmoid(),
+        nn.Linear(120, 84), nn.BatchNorm1d(84), nn.Sigmoid(), nn.Linear(84, 10))
+
+
+class Residual(nn.Module):
+    """d2l's residual block with an identity shortcut."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c, c, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(c)
+        self.conv2 = nn.Conv2d(c, c, 3, padding=1)
+        self.bn2 = nn.BatchNorm2d(c)
+
+    def forward(self, x):
+        y = F.relu(self.bn1(self.conv1(x)))
+        return F.relu(self.bn2(self.conv2(y)) + x)
+
+
+def resnet(in_channels=3, c=32, blocks=3, classes=10):
+    """A stem, `blocks` residual blocks of `c` channels, global average pooling, a linear classifier."""
+    layers = [nn.Conv2d(in_channels, c, 3, padding=1), nn.BatchNorm2d(c), nn.ReLU()]
+    layers += [Residual(c) for _ in range(blocks)]
+    layers += [nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(c, classes)]
+    return nn.Sequential(*layers)
+
+
+# the CNN steps: batch, input shape, model; SGD with momentum 0.9, cross entropy
+CNNS = {
+    "lenet": (64, (1, 28, 28), lenet_bn),
+    "resnet": (32, (3, 32, 32), resnet),
+}
+
+
 def median_us(fn, min_time=1.0, batches=15):
     """Median microseconds per call, like JMH's sample mode: for calls of 5 us or more, the median of every
     call's own time over min_time seconds (a mean would fold in PyTorch's occasional slow steps, whose allocator
@@ -92,6 +131,19 @@ def main():
         budget = 6.0 if name == "big" else 3.0
         out[name + "_train"] = median_us(step, budget)
         out[name + "_infer"] = median_us(infer, budget)
+    for name, (batch, shape, make) in CNNS.items():
+        net = make()
+        x = torch.randn(batch, *shape)
+        y = torch.randint(0, 10, (batch,))
+        opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+
+        def cnn_step():
+            opt.zero_grad()
+            loss = F.cross_entropy(net(x), y)
+            loss.backward()
+            opt.step()
+
+        out[name + "_train"] = median_us(cnn_step, 6.0)
     a = torch.rand(2, 20)
     b = torch.rand(2, 20)
     out["op_add_2x20"] = median_us(lambda: a + b)

@@ -94,6 +94,14 @@ record OpCase(String fixture, Class<? extends Node> op, Call call, boolean kinks
             return (Tensor) get(name);
         }
 
+        /** These arguments with every floating tensor converted to float32. */
+        Args inFloat32() {
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            values.forEach((k, v) -> out.put(k, v instanceof Tensor t && t.dtype().isFPType()
+                    ? t.to(org.nd4j.linalg.api.buffer.DataType.FLOAT) : v));
+            return new Args(out);
+        }
+
         /** Whether the case has the argument. */
         boolean has(String name) {
             return values.containsKey(name);

@@ -41,6 +41,9 @@ public final class Convolutions {
 
     /** {@code conv(x, w) + b} ({@code b} may be null) as {@code [n, cout, oh, ow]}, in {@code x}'s type. */
     public static Storage forward(Storage x, Storage w, Storage b, Geometry q, long[] outShape) {
+        if (x.type() == DataType.FLOAT && Blas.directBlas()) {
+            return Storage.ofFloats(PerImage.forward(x.floats(), w, b == null ? null : b.floats(), q), outShape);
+        }
         if (x.type() == DataType.FLOAT) {
             return Storage.ofFloats(forwardFloats(x.floats(), w.floats(), b == null ? null : b.floats(), q), outShape);
         }
@@ -54,7 +57,12 @@ public final class Convolutions {
     public static Storage[] backward(Storage g, Storage x, Storage w, Geometry q, boolean needX, boolean needW,
                                      boolean needB) {
         Storage[] out = new Storage[3];
-        if (x.type() == DataType.FLOAT) {
+        if (x.type() == DataType.FLOAT && Blas.directBlas()) {
+            float[][] r = PerImage.backward(g.floats(), x.floats(), w, q, needX, needW, needB);
+            out[0] = r[0] == null ? null : Storage.ofFloats(r[0], x.shape());
+            out[1] = r[1] == null ? null : Storage.ofFloats(r[1], w.shape());
+            out[2] = r[2] == null ? null : Storage.ofFloats(r[2], new long[] {q.cout()});
+        } else if (x.type() == DataType.FLOAT) {
             float[][] r = backwardFloats(g.floats(), x.floats(), w.floats(), q, needX, needW, needB);
             out[0] = r[0] == null ? null : Storage.ofFloats(r[0], x.shape());
             out[1] = r[1] == null ? null : Storage.ofFloats(r[1], w.shape());

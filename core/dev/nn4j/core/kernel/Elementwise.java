@@ -318,6 +318,31 @@ public final class Elementwise {
         return Storage.ofDoubles(out, g.shape());
     }
 
+    /**
+     * Sigmoid of a float32 storage, {@code 1 / (1 + exp(-x))} computed in double and rounded once: a loop of its
+     * own because a function object per element (see {@link #map}) cannot be inlined where many kinds share the
+     * call, and sigmoid is the activation of LeNet-style networks.
+     */
+    public static Storage sigmoid(Storage x) {
+        float[] xv = x.floats();
+        float[] out = new float[xv.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) (1 / (1 + Math.exp(-xv[i])));
+        }
+        return Storage.ofFloats(out, x.shape());
+    }
+
+    /** Sigmoid's backward in float32, {@code g y (1 - y)} for the sigmoid's output {@code y}. */
+    public static Storage sigmoidBackward(Storage g, Storage y) {
+        float[] gv = g.floats();
+        float[] yv = y.floats();
+        float[] out = new float[gv.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) (gv[i] * ((double) yv[i] * (1 - (double) yv[i])));
+        }
+        return Storage.ofFloats(out, g.shape());
+    }
+
     /** Negation, absolute value or ReLU of an integer storage, through ND4J (a new array). */
     public static Storage integerUnary(String op, Storage in) {
         INDArray a = in.nd();

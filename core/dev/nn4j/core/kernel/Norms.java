@@ -21,6 +21,9 @@ public final class Norms {
      */
     public static Storage[] batchNorm(Storage x, Storage w, Storage b, Storage runningMean, Storage runningVar,
                                       boolean training, double momentum, double eps) {
+        if (x.type() == DataType.FLOAT) {
+            return BatchNormFloat.forward(x, w, b, runningMean, runningVar, training, momentum, eps);
+        }
         long[] s = x.shape();
         int n = (int) s[0];
         int c = (int) s[1];
@@ -82,7 +85,7 @@ public final class Norms {
     }
 
     /** {@code running = (1 - momentum) running + momentum stat}, in place through the storage's counted writer. */
-    private static void moveToward(Storage running, double[] stat, double momentum) {
+    static void moveToward(Storage running, double[] stat, double momentum) {
         double[] r = running.doubles();
         double[] next = new double[r.length];
         for (int i = 0; i < r.length; i++) {
@@ -97,6 +100,9 @@ public final class Norms {
      */
     public static Storage[] batchNormBackward(Storage g, Storage x, Storage w, Storage mean, Storage invstd,
                                               boolean training, boolean needX, boolean needW, boolean needB) {
+        if (x.type() == DataType.FLOAT && g.type() == DataType.FLOAT) {
+            return BatchNormFloat.backward(g, x, w, mean, invstd, training, needX, needW, needB);
+        }
         long[] s = x.shape();
         int n = (int) s[0];
         int c = (int) s[1];

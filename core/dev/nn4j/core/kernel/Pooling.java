@@ -75,8 +75,19 @@ public final class Pooling {
         return Storage.owning(gx, inputShape, g.type());
     }
 
+    /**
+     * True for float32 windows that tile the input without padding or overlap ({@code kernel == stride}, no
+     * padding): LeNet's and most networks' pooling, which then runs as a float loop without window bookkeeping.
+     */
+    private static boolean tiles(Storage x, int kernel, int stride, int padding) {
+        return x.type() == org.nd4j.linalg.api.buffer.DataType.FLOAT && kernel == stride && padding == 0;
+    }
+
     /** Average pooling ({@code countIncludePad}: PyTorch's default divisor, the window clipped to the padded input). */
     public static Storage avgPool(Storage x, int kernel, int stride, int padding, boolean countIncludePad) {
+        if (tiles(x, kernel, stride, padding)) {
+            return avgPoolTiles(x, kernel);
+        }
         long[] s = x.shape();
         int planes = (int) (s[0] * s[1]);
         int h = (int) s[2];
@@ -106,6 +117,9 @@ public final class Pooling {
     /** Average pooling's backward: each output gradient spread evenly over its window. */
     public static Storage avgPoolBackward(Storage g, long[] inputShape, int kernel, int stride, int padding,
                                           boolean countIncludePad) {
+        if (tiles(g, kernel, stride, padding)) {
+            return avgPoolTilesBackward(g, inputShape, kernel);
+        }
         long[] gs = g.shape();
         int planes = (int) (gs[0] * gs[1]);
         int oh = (int) gs[2];
@@ -129,6 +143,61 @@ public final class Pooling {
             }
         }
         return Storage.owning(gx, inputShape, g.type());
+    }
+
+    /** {@link #avgPool} for {@link #tiles}: each output the mean of its own {@code k x k} block. */
+    private static Storage avgPoolTiles(Storage x, int k) {
+        long[] s = x.shape();
+        int planes = (int) (s[0] * s[1]);
+        int h = (int) s[2];
+        int w = (int) s[3];
+        int oh = outSize(h, k, k, 0);
+        int ow = outSize(w, k, k, 0);
+        float[] in = x.floats();
+        float[] out = new float[planes * oh * ow];
+        double area = k * k;
+        for (int p = 0; p < planes; p++) {
+            int base = p * h * w;
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    double acc = 0;
+                    for (int iy = oy * k, y1 = iy + k; iy < y1; iy++) {
+                        for (int ix = base + iy * w + ox * k, e = ix + k; ix < e; ix++) {
+                            acc += in[ix];
+                        }
+                    }
+                    out[(p * oh + oy) * ow + ox] = (float) (acc / area);
+                }
+            }
+        }
+        return Storage.ofFloats(out, new long[] {s[0], s[1], oh, ow});
+    }
+
+    /** {@link #avgPoolBackward} for {@link #tiles}. */
+    private static Storage avgPoolTilesBackward(Storage g, long[] inputShape, int k) {
+        long[] gs = g.shape();
+        int planes = (int) (gs[0] * gs[1]);
+        int oh = (int) gs[2];
+        int ow = (int) gs[3];
+        int h = (int) inputShape[2];
+        int w = (int) inputShape[3];
+        float[] gv = g.floats();
+        float[] gx = new float[planes * h * w];
+        float inv = (float) (1.0 / (k * k));
+        for (int p = 0; p < planes; p++) {
+            int base = p * h * w;
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    float share = gv[(p * oh + oy) * ow + ox] * inv;
+                    for (int iy = oy * k, y1 = iy + k; iy < y1; iy++) {
+                        for (int ix = base + iy * w + ox * k, e = ix + k; ix < e; ix++) {
+                            gx[ix] = share;
+                        }
+                    }
+                }
+            }
+        }
+        return Storage.ofFloats(gx, inputShape);
     }
 
     /** {y0, y1, x0, x1, divisor} of an average window, PyTorch's arithmetic. */

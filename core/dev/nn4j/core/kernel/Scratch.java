@@ -13,8 +13,9 @@ import java.util.Arrays;
 final class Scratch {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    private final FloatBuffer[] slots = new FloatBuffer[3];
+    private final FloatBuffer[] slots = new FloatBuffer[6];
     private double[] sums = new double[0];
+    private float[] heap = new float[0];
 
     private Scratch() {
     }
@@ -32,6 +33,14 @@ final class Scratch {
             Arrays.fill(sums, 0, n, 0.0);
         }
         return sums;
+    }
+
+    /** A heap array of at least {@code n} floats, reused by the next call; its contents are arbitrary. */
+    float[] heap(int n) {
+        if (heap.length < n) {
+            heap = new float[Math.max(n, 2 * heap.length)];
+        }
+        return heap;
     }
 
     /** Direct buffer {@code i}, at least {@code size} floats; its contents are whatever the last user left. */

@@ -155,13 +155,22 @@ public final class Unary extends Node {
     }
 
     private static Storage forward(Kind kind, Storage in, double p) {
-        return kind == Kind.RELU && in.type() == DataType.FLOAT ? Elementwise.relu(in) : Elementwise.map(in, kind.f, p);
+        if (in.type() == DataType.FLOAT && kind == Kind.RELU) {
+            return Elementwise.relu(in);
+        }
+        if (in.type() == DataType.FLOAT && kind == Kind.SIGMOID) {
+            return Elementwise.sigmoid(in);
+        }
+        return Elementwise.map(in, kind.f, p);
     }
 
     @Override
     protected Storage[] backward(Storage g) {
         if (g.type() == DataType.FLOAT && kind == Kind.RELU) {
             return new Storage[] {Elementwise.reluBackward(g, saved(yi))};
+        }
+        if (g.type() == DataType.FLOAT && kind == Kind.SIGMOID && saved(yi).type() == DataType.FLOAT) {
+            return new Storage[] {Elementwise.sigmoidBackward(g, saved(yi))};
         }
         return new Storage[] {Elementwise.mapBackward(g, saved(xi), saved(yi), kind.df, p)};
     }

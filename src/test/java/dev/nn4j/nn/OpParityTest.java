@@ -168,6 +168,35 @@ class OpParityTest {
         }
     }
 
+    /**
+     * The same cases in float32 (the inputs rounded to float32), against PyTorch's float64 values: the float32
+     * kernels (BLAS sgemm, the per-image convolution, the float loops) take other paths than the float64 ones.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rows")
+    void matchesPyTorchInFloat32(String name) {
+        JsonNode c = CASES.get(name);
+        Tensor[] xs = inputs(c, Device.CPU);
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = xs[i].detach().to(DataType.FLOAT).requiresGrad(true);
+        }
+        OpCase.Args a = args(c, Device.CPU).inFloat32();
+        Tensor y = row(name).call().apply(xs, a);
+        assertEquals(DataType.FLOAT, y.dtype());
+        Fixtures.assertClose(c.get("output"), y, 1e-4, name + " float32 output");
+        if (c.has("upstream")) {
+            y.backward(Fixtures.tensor(c.get("upstream")).to(DataType.FLOAT));
+        } else {
+            y.backward();
+        }
+        for (int i = 0; i < xs.length; i++) {
+            JsonNode expected = c.get("grads").get(i);
+            if (expected != null && !expected.isNull()) {
+                Fixtures.assertClose(expected, xs[i].grad(), 1e-4, name + " float32 grad " + i);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
     void gradcheck(String name) {
