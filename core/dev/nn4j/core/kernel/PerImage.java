@@ -69,6 +69,7 @@ final class PerImage {
         FloatBuffer gcol = needX ? sc.slot(GRAD_COL, kAll * l) : null;
         float[] gx = needX ? new float[x.length] : null;
         float[][] result = new float[3][];
+        FloatBuffer flipped = null;
         if (needB) {
             float[] gb = new float[q.cout()];
             for (int co = 0; co < q.cout(); co++) {
@@ -91,7 +92,21 @@ final class PerImage {
                             col.slice(gr * k * l, k * l), l, n == 0 ? 0f : 1f, gw.slice(gr * coutg * k, coutg * k), k);
                 }
             }
-            if (needX) {
+            if (needX && transposable(q)) {
+                // the input gradient as a convolution of the output gradient with the flipped, transposed filters:
+                // one more im2col and a gemm straight into [Cin, H W], instead of a gemm and a col2im
+                if (flipped == null) {
+                    flipped = sc.slot(OUT, q.c() * q.cout() * q.kh() * q.kw());
+                    flipped.put(0, flippedFilters(w, q), 0, q.c() * q.cout() * q.kh() * q.kw());
+                }
+                Convolutions.Geometry t = transposed(q);
+                FloatBuffer colG = sc.slot(GRAD_COL, t.c() * t.kh() * t.kw() * plane / q.c());
+                columns(g, n * q.cout() * l, t, colHeap, colG);
+                FloatBuffer gxn = sc.slot(COL, plane);
+                Blas.sgemm(false, false, q.c(), plane / q.c(), t.c() * t.kh() * t.kw(), flipped,
+                        t.c() * t.kh() * t.kw(), colG, plane / q.c(), 0f, gxn, plane / q.c());
+                gxn.get(0, gx, n * plane, plane);
+            } else if (needX) {
                 for (int gr = 0; gr < q.groups(); gr++) {
                     Blas.sgemm(true, false, k, l, coutg, wb.slice(gr * coutg * k, coutg * k), k,
                             gOut.slice(gr * coutg * l, coutg * l), l, 0f, gcol.slice(gr * k * l, k * l), l);
@@ -116,6 +131,44 @@ final class PerImage {
     }
 
     /**
+     * True when the input gradient can be computed as a convolution ({@link #transposed}): one group, unit
+     * strides, an output as wide and high as the input.
+     */
+    private static boolean transposable(Convolutions.Geometry q) {
+        int pt = q.dh() * (q.kh() - 1) - q.ph();
+        return q.groups() == 1 && rowsContiguous(q) && q.oh() == q.h() && pt >= 0
+                && q.dw() * (q.kw() - 1) - q.pw() >= 0;
+    }
+
+    /**
+     * The convolution whose output is the input gradient: over the output gradient ({@code Cout} channels,
+     * {@code oh x ow}), {@code Cin} filters of the same size, padding {@code dilation (k - 1) - padding}.
+     */
+    private static Convolutions.Geometry transposed(Convolutions.Geometry q) {
+        return new Convolutions.Geometry(1, q.cout(), q.oh(), q.ow(), q.c(), q.kh(), q.kw(), 1, 1,
+                q.dh() * (q.kh() - 1) - q.ph(), q.dw() * (q.kw() - 1) - q.pw(), q.dh(), q.dw(), 1);
+    }
+
+    /** {@code W'[ci][co][i][j] = W[co][ci][kh - 1 - i][kw - 1 - j]}: the filters of {@link #transposed}. */
+    private static float[] flippedFilters(Storage w, Convolutions.Geometry q) {
+        float[] wv = w.floats();
+        int kh = q.kh();
+        int kw = q.kw();
+        float[] out = new float[wv.length];
+        for (int co = 0; co < q.cout(); co++) {
+            for (int ci = 0; ci < q.c(); ci++) {
+                for (int i = 0; i < kh; i++) {
+                    for (int j = 0; j < kw; j++) {
+                        out[((ci * q.cout() + co) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)] =
+                                wv[((co * q.c() + ci) * kh + i) * kw + j];
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
      * True when, for every kernel position, the valid part of a column row is one contiguous run of the input: unit
      * strides and an output as wide as the input ("same" padding), the common 3x3 / padding 1 case. Then each of
      * the {@code C kh kw} rows is one bulk copy instead of {@code oh} short ones.
@@ -127,7 +180,7 @@ final class PerImage {
     /** One image's columns into {@code col} (direct), through {@code heap} unless the rows are contiguous. */
     private static void columns(float[] x, int xOff, Convolutions.Geometry q, float[] heap, FloatBuffer col) {
         if (rowsContiguous(q)) {
-            im2colRows(x, xOff, q, col);
+            im2colRows(x, xOff, q, col, heap);
         } else {
             im2col(x, xOff, q, heap);
             col.put(0, heap, 0, q.c() * q.kh() * q.kw() * q.l());
@@ -143,8 +196,11 @@ final class PerImage {
         return Math.min(q.oh(), Math.max(firstRow(q, i), q.h() + q.ph() - i * q.dh()));
     }
 
-    /** {@link #im2col} for {@link #rowsContiguous} geometry, straight into the direct buffer. */
-    private static void im2colRows(float[] x, int xOff, Convolutions.Geometry q, FloatBuffer col) {
+    /**
+     * {@link #im2col} for {@link #rowsContiguous} geometry: each column row assembled in {@code row} (one bulk
+     * copy of the input, the padding zeroed by plain stores) and put into the direct buffer in one bulk copy.
+     */
+    private static void im2colRows(float[] x, int xOff, Convolutions.Geometry q, FloatBuffer col, float[] row) {
         int oh = q.oh();
         int ow = q.ow();
         int l = oh * ow;
@@ -155,31 +211,31 @@ final class PerImage {
                 int y0 = firstRow(q, i);
                 int y1 = endRow(q, i);
                 for (int j = 0; j < q.kw(); j++) {
-                    int rowBase = ((ch * q.kh() + i) * q.kw() + j) * l;
                     int dx = j * q.dw() - q.pw();
                     int lo = Math.max(0, -dx);
                     int hi = Math.min(ow, Math.max(lo, w - dx));
-                    for (int k = rowBase, e = rowBase + y0 * ow; k < e; k++) {
-                        col.put(k, 0f);
+                    for (int k = 0, e = y0 * ow; k < e; k++) {
+                        row[k] = 0f;
                     }
                     if (y1 > y0 && hi > lo) {
                         // one run from the first valid element to the last; the columns in between that fall in
                         // the padding picked up the neighbouring input row and are zeroed below
                         int src = xBase + (y0 - q.ph() + i * q.dh()) * w + dx + lo;
-                        col.put(rowBase + y0 * ow + lo, x, src, (y1 - y0 - 1) * ow + (hi - lo));
+                        System.arraycopy(x, src, row, y0 * ow + lo, (y1 - y0 - 1) * ow + (hi - lo));
                     }
                     for (int oy = y0; oy < y1; oy++) {
-                        int c0 = rowBase + oy * ow;
+                        int c0 = oy * ow;
                         for (int ox = 0; ox < lo; ox++) {
-                            col.put(c0 + ox, 0f);
+                            row[c0 + ox] = 0f;
                         }
                         for (int ox = hi; ox < ow; ox++) {
-                            col.put(c0 + ox, 0f);
+                            row[c0 + ox] = 0f;
                         }
                     }
-                    for (int k = rowBase + y1 * ow, e = rowBase + l; k < e; k++) {
-                        col.put(k, 0f);
+                    for (int k = y1 * ow; k < l; k++) {
+                        row[k] = 0f;
                     }
+                    col.put(((ch * q.kh() + i) * q.kw() + j) * l, row, 0, l);
                 }
             }
         }
