@@ -13,6 +13,7 @@ import dev.nn4j.core.Tensor;
  * unbiased variance); in {@code eval()} the running ones normalize.
  */
 abstract class BatchNorm extends Module {
+    private static final long[] SCALAR = {};
     final long numFeatures;
     final double eps;
     final double momentum;
@@ -93,14 +94,13 @@ abstract class BatchNorm extends Module {
         Tensor mean = runningMean.detach().mul(1);
         Tensor var = runningVar.detach().mul(1);
         Tensor y = Functional.batchNorm(x, runningMean, runningVar, weight, bias, true, momentum, eps);
-        try (NoGrad scope = NoGrad.enter()) {
-            numBatchesTracked.addi(1);
-        }
+        long tracked = (long) numBatchesTracked.item();
+        numBatchesTracked.put(SCALAR, tracked + 1);
         CallTransaction.onFailureUndo(() -> {
             try (NoGrad scope = NoGrad.enter()) {
                 runningMean.copyFrom(mean);
                 runningVar.copyFrom(var);
-                numBatchesTracked.subi(1);
+                numBatchesTracked.put(SCALAR, tracked);
             }
         });
         return y;

@@ -9,7 +9,14 @@ public final class Losses {
 
     /** The int64 class indices of {@code target} as a Java array (a copy). */
     public static long[] classIndices(Storage target) {
-        return target.size() == 0 ? new long[0] : target.nd().castTo(DataType.LONG).dup('c').reshape(-1).toLongVector();
+        if (target.size() == 0) {
+            return new long[0];
+        }
+        org.nd4j.linalg.api.ndarray.INDArray t = target.nd();
+        if (t.dataType() == DataType.LONG && t.rank() == 1 && Storage.isDenseC(t)) {
+            return t.toLongVector(); // already what we need: no cast or copy op
+        }
+        return t.castTo(DataType.LONG).dup('c').reshape(-1).toLongVector();
     }
 
     /**

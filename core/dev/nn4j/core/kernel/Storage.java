@@ -284,8 +284,42 @@ public final class Storage {
             }
             return f;
         }
-        INDArray a = dense(nd);
-        return size == 0 ? new float[0] : a.castTo(DataType.FLOAT).data().asFloat();
+        if (size == 0) {
+            return new float[0];
+        }
+        FloatBuffer fb = hostFloats();
+        if (fb != null) {
+            float[] f = new float[size];
+            fb.get(0, f, 0, size);
+            return f;
+        }
+        DoubleBuffer db = hostDoubles();
+        if (db != null) {
+            float[] f = new float[size];
+            for (int i = 0; i < size; i++) {
+                f[i] = (float) db.get(i);
+            }
+            return f;
+        }
+        return dense(nd).castTo(DataType.FLOAT).data().asFloat();
+    }
+
+    /*
+     * A parameter's or buffer's ND4J data read straight from its host buffer (a Java copy, no ND4J op: each op costs
+     * tens of microseconds, which the small per-channel tensors of a convolutional network would pay many times a
+     * step). Only on the CPU backend, where the host buffer is the array's only copy.
+     */
+
+    /** The ND4J data's host buffer when it is float32, dense and row-major on the CPU backend; else null. */
+    private FloatBuffer hostFloats() {
+        INDArray a = nd;
+        return a != null && type == DataType.FLOAT && Blas.directBlas() && isDenseC(a) ? floatBuffer() : null;
+    }
+
+    /** As {@link #hostFloats} for float64. */
+    private DoubleBuffer hostDoubles() {
+        INDArray a = nd;
+        return a != null && type == DataType.DOUBLE && Blas.directBlas() && isDenseC(a) ? doubleBuffer() : null;
     }
 
     /** The data as a double array: the live heap array for float64, else a converted copy. Kernels only. */
@@ -301,8 +335,24 @@ public final class Storage {
             }
             return d;
         }
-        INDArray a = dense(nd);
-        return size == 0 ? new double[0] : a.castTo(DataType.DOUBLE).data().asDouble();
+        if (size == 0) {
+            return new double[0];
+        }
+        DoubleBuffer db = hostDoubles();
+        if (db != null) {
+            double[] d = new double[size];
+            db.get(0, d, 0, size);
+            return d;
+        }
+        FloatBuffer fb = hostFloats();
+        if (fb != null) {
+            double[] d = new double[size];
+            for (int i = 0; i < size; i++) {
+                d[i] = fb.get(i);
+            }
+            return d;
+        }
+        return dense(nd).castTo(DataType.DOUBLE).data().asDouble();
     }
 
     /** A read-only view of the float32 data (a converted copy for other types): writing it throws. */
@@ -569,7 +619,7 @@ public final class Storage {
         } else {
             INDArray a = nd;
             if (shape.length == 0) {
-                a.assign(v);
+                a.putScalar(0, v); // a direct write: assign would run an ND4J op
             } else {
                 a.putScalar(index(flat), v);
             }
