@@ -10,7 +10,7 @@ def main(jmh_path, torch_path):
     for r in jmh:
         name = r["benchmark"].rsplit(".", 1)[1]
         params = r.get("params", {})
-        size = params.get("size") or ("n=" + params["n"] if "n" in params else "op")
+        size = params.get("size") or params.get("model") or ("n=" + params["n"] if "n" in params else "op")
         med[(size, name)] = r["primaryMetric"]["scorePercentiles"]["50.0"]
     print(f"PyTorch {torch['torch_version']} ({torch.get('blas', '?')}), {torch['threads']} thread; "
           "median microseconds per call")
@@ -34,6 +34,18 @@ def main(jmh_path, torch_path):
                   f"{ratio(dl, n):>9} {ratio(n, k):>9} {ratio(dl, g):>10}")
     print("gemms: the step's matrix products alone (bare cblas_sgemm, preallocated); DL4J/gemms below 3 means no "
           "implementation on this BLAS and thread count can be 3x faster than DL4J")
+    cnn = [(m, med.get((m, "nn4jTrain")), torch.get(m + "_train"), med.get((m, "gemmFloorTrain")))
+           for m in ("lenet", "resnet")]
+    if any(n for _, n, _, _ in cnn):
+        print(f"{'CNN train step':>14} {'nn4j':>10} {'PyTorch':>10} {'gemms':>10} {'nn4j/PT':>8} {'nn4j/gemms':>10}")
+        for m, n, pt, g in cnn:
+            def f(v):
+                return f"{v:10.1f}" if v is not None else f"{'-':>10}"
+            r1 = f"{n / pt:8.2f}" if n and pt else f"{'-':>8}"
+            r2 = f"{n / g:10.2f}" if n and g else f"{'-':>10}"
+            print(f"{m:>14} {f(n)} {f(pt)} {f(g)} {r1} {r2}")
+        print("CNN steps: lenet = d2l LeNet-BN, batch 64 of 1x28x28; resnet = stem + 3 residual blocks of 32 channels, "
+              "batch 32 of 3x32x32; SGD momentum 0.9, cross entropy; gemms = the per-image convolution gemms alone")
     for op, key in (("add [2,20]", "Add"), ("mm [2,20]x[20,256]", "Matmul")):
         n = med.get(("op", "nn4j" + key))
         d = med.get(("op", "nd4j" + key))

@@ -12,6 +12,7 @@ import dev.nn4j.core.ops.Cat;
 import dev.nn4j.core.ops.Compare;
 import dev.nn4j.core.ops.Convolution;
 import dev.nn4j.core.ops.CrossEntropy;
+import dev.nn4j.core.ops.EmbeddingLookup;
 import dev.nn4j.core.ops.Index;
 import dev.nn4j.core.ops.MatMul;
 import dev.nn4j.core.ops.Max;
@@ -200,6 +201,16 @@ public final class Functional {
         return Unary.leakyRelu(x, slope);
     }
 
+    /**
+     * The rows of {@code weight} ({@code [num, dim]}) that the int64 {@code indices} pick, shape
+     * {@code [indices..., dim]}. PyTorch: {@code F.embedding(indices, weight)}.
+     *
+     * @throws IllegalArgumentException naming an index out of range, its position and the table's size
+     */
+    public static Tensor embedding(Tensor indices, Tensor weight) {
+        return EmbeddingLookup.apply(indices, weight);
+    }
+
     /** A double as Python prints it ({@code 0.5}, {@code 1.0}, {@code 1e-05}), for printed trees. */
     static String pythonFloat(double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e16) {
@@ -300,7 +311,9 @@ public final class Functional {
             OpCase.of("silu", Unary.class, (x, a) -> silu(x[0])),
             OpCase.of("leaky_relu", Unary.class, (x, a) -> leakyRelu(x[0], a.d("negative_slope"))).nearKinks(),
             OpCase.of("leaky_relu_default", Unary.class, (x, a) -> leakyRelu(x[0], a.d("negative_slope")))
-                    .nearKinks());
+                    .nearKinks(),
+            // sequence layers (fixtures/seq)
+            OpCase.of("embedding", EmbeddingLookup.class, (x, a) -> embedding(a.tensor("indices"), x[0])));
 
     /** The op classes with no row in {@link #OPS}, and why each is checked elsewhere. */
     static final Map<Class<? extends Node>, String> NOT_IN_TABLE = Map.of(

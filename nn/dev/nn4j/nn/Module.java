@@ -68,10 +68,87 @@ public abstract class Module {
             if (x == null) {
                 throw new IllegalArgumentException("input is null");
             }
-            prepare(x);
-            return forward(x);
+            java.util.Map<Long, ForwardPreHook> pre = preHooks;
+            java.util.Map<Long, ForwardHook> post = hooks;
+            if (pre == null && post == null) {
+                prepare(x);
+                return forward(x);
+            }
+            Tensor[] in = {x};
+            if (pre != null) {
+                for (ForwardPreHook h : List.copyOf(pre.values())) {
+                    Tensor[] replaced = h.apply(this, in);
+                    if (replaced != null) {
+                        if (replaced.length != 1 || replaced[0] == null) {
+                            throw new IllegalArgumentException("a forward pre-hook returned " + replaced.length
+                                    + " inputs where this module takes one tensor");
+                        }
+                        in = replaced;
+                    }
+                }
+            }
+            prepare(in[0]);
+            Tensor y = forward(in[0]);
+            if (post != null) {
+                for (ForwardHook h : List.copyOf(post.values())) {
+                    Tensor replaced = h.apply(this, in, y);
+                    y = replaced != null ? replaced : y;
+                }
+            }
+            return y;
         } catch (IllegalArgumentException e) {
             throw refusal(e);
+        }
+    }
+
+    // hooks, by registration order; null until the first is registered, so a call without hooks checks two fields.
+    // Registering and removing replace the map (copy on write), so a call on another thread sees a whole map
+    private volatile java.util.Map<Long, ForwardPreHook> preHooks;
+    private volatile java.util.Map<Long, ForwardHook> hooks;
+    private long nextHookId;
+
+    /**
+     * Registers {@code hook} to run before every call's forward (and its input checks), in registration order; it
+     * may replace the inputs. PyTorch: {@code register_forward_pre_hook(hook)}.
+     *
+     * @return the handle that removes it
+     */
+    public final synchronized RemovableHandle registerForwardPreHook(ForwardPreHook hook) {
+        java.util.Objects.requireNonNull(hook, "hook");
+        long id = nextHookId++;
+        java.util.Map<Long, ForwardPreHook> next = preHooks == null ? new java.util.LinkedHashMap<>()
+                : new java.util.LinkedHashMap<>(preHooks);
+        next.put(id, hook);
+        preHooks = next;
+        return () -> removeHook(id);
+    }
+
+    /**
+     * Registers {@code hook} to run after every call's forward, in registration order; it may replace the output.
+     * PyTorch: {@code register_forward_hook(hook)}.
+     *
+     * @return the handle that removes it
+     */
+    public final synchronized RemovableHandle registerForwardHook(ForwardHook hook) {
+        java.util.Objects.requireNonNull(hook, "hook");
+        long id = nextHookId++;
+        java.util.Map<Long, ForwardHook> next = hooks == null ? new java.util.LinkedHashMap<>()
+                : new java.util.LinkedHashMap<>(hooks);
+        next.put(id, hook);
+        hooks = next;
+        return () -> removeHook(id);
+    }
+
+    private synchronized void removeHook(long id) {
+        if (preHooks != null && preHooks.containsKey(id)) {
+            java.util.Map<Long, ForwardPreHook> next = new java.util.LinkedHashMap<>(preHooks);
+            next.remove(id);
+            preHooks = next.isEmpty() ? null : next;
+        }
+        if (hooks != null && hooks.containsKey(id)) {
+            java.util.Map<Long, ForwardHook> next = new java.util.LinkedHashMap<>(hooks);
+            next.remove(id);
+            hooks = next.isEmpty() ? null : next;
         }
     }
 
@@ -473,6 +550,21 @@ public abstract class Module {
         return typeName() + "(" + extraRepr() + ")";
     }
 
+    /**
+     * The printed lines of the children, {@code (name): child} each, the child's own lines indented by two: the part
+     * of {@link #toString} a container may print its own way (PyTorch's ModuleList groups repeated children).
+     */
+    List<String> childLines() {
+        List<String> lines = new ArrayList<>();
+        children.forEach((k, m) -> lines.add("(" + k + "): " + indent(m.toString())));
+        return lines;
+    }
+
+    /** {@code s} with every line after the first indented by two spaces. PyTorch: {@code _addindent(s, 2)}. */
+    static String indent(String s) {
+        return s.replace("\n", "\n  ");
+    }
+
     /** The module tree exactly as PyTorch prints it. PyTorch: {@code repr(module)}. */
     @Override
     public String toString() {
@@ -482,7 +574,7 @@ public abstract class Module {
             Collections.addAll(lines, extra.split("\n", -1));
         }
         int extraLines = lines.size();
-        children.forEach((k, m) -> lines.add("(" + k + "): " + m.toString().replace("\n", "\n  ")));
+        lines.addAll(childLines());
         StringBuilder sb = new StringBuilder(typeName()).append('(');
         if (!lines.isEmpty()) {
             if (extraLines == 1 && lines.size() == 1) {

@@ -154,6 +154,54 @@ public final class Layout {
         return Storage.of(z);
     }
 
+    /**
+     * The rows {@code index[i]} of the 2-D {@code table} ({@code [num, dim]}), as {@code [index..., dim]}: an
+     * embedding lookup. The indices must be in range (the caller checks).
+     */
+    public static Storage gatherRows(Storage table, long[] index, long[] outShape) {
+        int dim = (int) table.shape()[1];
+        if (table.type() == DataType.FLOAT) {
+            float[] t = table.floats();
+            float[] out = new float[index.length * dim];
+            for (int i = 0; i < index.length; i++) {
+                System.arraycopy(t, (int) index[i] * dim, out, i * dim, dim);
+            }
+            return Storage.ofFloats(out, outShape);
+        }
+        double[] t = table.doubles();
+        double[] out = new double[index.length * dim];
+        for (int i = 0; i < index.length; i++) {
+            System.arraycopy(t, (int) index[i] * dim, out, i * dim, dim);
+        }
+        return Storage.owning(out, outShape, table.type());
+    }
+
+    /** {@link #gatherRows}' backward: zeros of {@code tableShape} with row {@code g[i]} added at row {@code index[i]}. */
+    public static Storage scatterAddRows(Storage g, long[] index, long[] tableShape) {
+        int dim = (int) tableShape[1];
+        int n = (int) (tableShape[0] * dim);
+        if (g.type() == DataType.FLOAT) {
+            float[] gv = g.floats();
+            float[] out = new float[n];
+            for (int i = 0; i < index.length; i++) {
+                int row = (int) index[i] * dim;
+                for (int j = 0; j < dim; j++) {
+                    out[row + j] += gv[i * dim + j];
+                }
+            }
+            return Storage.ofFloats(out, tableShape);
+        }
+        double[] gv = g.doubles();
+        double[] out = new double[n];
+        for (int i = 0; i < index.length; i++) {
+            int row = (int) index[i] * dim;
+            for (int j = 0; j < dim; j++) {
+                out[row + j] += gv[i * dim + j];
+            }
+        }
+        return Storage.owning(out, tableShape, g.type());
+    }
+
     /** An independent copy of {@code s} on {@code target}. */
     public static Storage copyTo(Storage s, Device target) {
         return Storage.of(Devices.backend().copyTo(s.nd(), target));

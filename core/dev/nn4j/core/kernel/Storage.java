@@ -574,6 +574,30 @@ public final class Storage {
         }
     }
 
+    /** In place: every element clamped to {@code [lo, hi]} (NaN stays NaN, as PyTorch's clamp_). */
+    public synchronized void clampInPlace(double lo, double hi) {
+        bumpVersion();
+        Object h = heap;
+        if (h instanceof float[] f) {
+            float l = (float) lo;
+            float u = (float) hi;
+            for (int i = 0; i < f.length; i++) {
+                f[i] = f[i] != f[i] ? f[i] : Math.min(Math.max(f[i], l), u);
+            }
+        } else if (h instanceof double[] d) {
+            for (int i = 0; i < d.length; i++) {
+                d[i] = d[i] != d[i] ? d[i] : Math.min(Math.max(d[i], lo), hi);
+            }
+        } else {
+            double[] v = doubles();
+            for (int i = 0; i < v.length; i++) {
+                v[i] = v[i] != v[i] ? v[i] : Math.min(Math.max(v[i], lo), hi);
+            }
+            INDArray a = nd;
+            a.assign(Nd4j.create(v, a.shape(), DataType.DOUBLE).castTo(type));
+        }
+    }
+
     /** In place: every element set to {@code v}. */
     public synchronized void fill(double v) {
         bumpVersion();

@@ -101,7 +101,7 @@ class OpParityTest {
         if (args != null) {
             args.fields().forEachRemaining(e -> values.put(e.getKey(), value(e.getValue(), device)));
         }
-        for (String tensorArg : List.of("target")) {
+        for (String tensorArg : List.of("target", "indices")) {
             if (c.has(tensorArg)) {
                 values.put(tensorArg, Fixtures.tensor(c.get(tensorArg)).to(device));
             }
