@@ -101,6 +101,43 @@ public abstract class Module {
         }
     }
 
+    /**
+     * Runs {@code body} on {@code inputs} the way {@link #call} runs {@link #forward}: the forward pre-hooks first
+     * (they see, and may replace, every input; absent ones are null), bad input reported as a
+     * {@link ModuleInputException} naming this module and its path, and in-place state undone when the outermost
+     * call fails. For the typed calls of modules with several inputs or outputs ({@code LSTM.callWithState}, ...);
+     * forward hooks, which see one output tensor, run only for {@link #call}.
+     */
+    protected final <R> R callGuarded(Tensor[] inputs, java.util.function.Function<Tensor[], R> body) {
+        CallTransaction t = CallTransaction.isActive() ? CallTransaction.begin() : null;
+        boolean ok = false;
+        try {
+            Tensor[] in = inputs;
+            java.util.Map<Long, ForwardPreHook> pre = preHooks;
+            if (pre != null) {
+                for (ForwardPreHook h : List.copyOf(pre.values())) {
+                    Tensor[] replaced = h.apply(this, in);
+                    if (replaced != null) {
+                        if (replaced.length != inputs.length) {
+                            throw new IllegalArgumentException("a forward pre-hook returned " + replaced.length
+                                    + " inputs where this call takes " + inputs.length);
+                        }
+                        in = replaced;
+                    }
+                }
+            }
+            R r = body.apply(in);
+            ok = true;
+            return r;
+        } catch (IllegalArgumentException e) {
+            throw refusal(e);
+        } finally {
+            if (t != null) {
+                t.end(ok);
+            }
+        }
+    }
+
     // hooks, by registration order; null until the first is registered, so a call without hooks checks two fields.
     // Registering and removing replace the map (copy on write), so a call on another thread sees a whole map
     private volatile java.util.Map<Long, ForwardPreHook> preHooks;

@@ -1,0 +1,279 @@
+package dev.nn4j.nn;
+
+import dev.nn4j.core.Shapes;
+import dev.nn4j.core.Tensor;
+import dev.nn4j.init.Init;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * What {@link RNN}, {@link LSTM} and {@link GRU} share: PyTorch's parameters ({@code weight_ih_l0},
+ * {@code bias_hh_l1_reverse}, ...; gates stacked in PyTorch's order), layers, directions, batch-first layout,
+ * dropout between layers, initial states, the input checks and the printed form. PyTorch:
+ * {@code torch.nn.modules.rnn.RNNBase}.
+ *
+ * <p>Each layer and direction projects the whole input sequence with one gemm ({@code [T B, in] x W_ih^T}); each
+ * time step then adds {@code h W_hh^T} and applies the cell, all recorded on the tape.
+ */
+abstract class RNNBase extends Module {
+    /** The cell a layer runs. */
+    enum Mode { RNN_TANH, RNN_RELU, LSTM, GRU }
+
+    final Mode mode;
+    final long inputSize;
+    final long hiddenSize;
+    final int numLayers;
+    final boolean bias;
+    final boolean batchFirst;
+    final double dropout;
+    final boolean bidirectional;
+    /** Per layer and direction (index {@code layer * directions + direction}): w_ih, w_hh, b_ih, b_hh. */
+    private final List<Parameter[]> cells = new ArrayList<>();
+
+    RNNBase(Mode mode, long inputSize, long hiddenSize, int numLayers, boolean bias, boolean batchFirst,
+            double dropout, boolean bidirectional) {
+        if (inputSize < 1 || hiddenSize < 1 || numLayers < 1) {
+            throw new IllegalArgumentException(typeName() + ": input_size, hidden_size and num_layers must be >= 1, "
+                    + "got " + inputSize + ", " + hiddenSize + ", " + numLayers);
+        }
+        if (!(dropout >= 0 && dropout <= 1)) {
+            throw new IllegalArgumentException(typeName() + ": dropout must be in [0, 1], got " + dropout);
+        }
+        this.mode = mode;
+        this.inputSize = inputSize;
+        this.hiddenSize = hiddenSize;
+        this.numLayers = numLayers;
+        this.bias = bias;
+        this.batchFirst = batchFirst;
+        this.dropout = dropout;
+        this.bidirectional = bidirectional;
+        long gates = gates() * hiddenSize;
+        for (int l = 0; l < numLayers; l++) {
+            long in = l == 0 ? inputSize : hiddenSize * directions();
+            for (int d = 0; d < directions(); d++) {
+                String suffix = "_l" + l + (d == 1 ? "_reverse" : "");
+                Parameter[] p = new Parameter[4];
+                p[0] = registerParameter("weight_ih" + suffix, new Parameter(Tensor.zeros(gates, in)));
+                p[1] = registerParameter("weight_hh" + suffix, new Parameter(Tensor.zeros(gates, hiddenSize)));
+                if (bias) {
+                    p[2] = registerParameter("bias_ih" + suffix, new Parameter(Tensor.zeros(gates)));
+                    p[3] = registerParameter("bias_hh" + suffix, new Parameter(Tensor.zeros(gates)));
+                }
+                cells.add(p);
+            }
+        }
+        resetParameters();
+    }
+
+    /** Gates per cell: 1, 4 (input, forget, cell, output) or 3 (reset, update, new). */
+    final int gates() {
+        return mode == Mode.LSTM ? 4 : mode == Mode.GRU ? 3 : 1;
+    }
+
+    final int directions() {
+        return bidirectional ? 2 : 1;
+    }
+
+    /** Every weight and bias from U(-1/sqrt(hidden), 1/sqrt(hidden)). PyTorch: {@code reset_parameters()}. */
+    public void resetParameters() {
+        double bound = 1 / Math.sqrt(hiddenSize);
+        for (Parameter p : parameters()) {
+            Init.uniform(p, -bound, bound);
+        }
+    }
+
+    /** The output sequence for zero initial states. PyTorch: {@code rnn(x)[0]}. */
+    @Override
+    protected Tensor forward(Tensor x) {
+        return run(x, null, null)[0];
+    }
+
+    @Override
+    protected void prepare(Tensor x) {
+        checkInput(x);
+    }
+
+    private void checkInput(Tensor x) {
+        if (x.dim() != 3) {
+            throw new IllegalArgumentException("expected 3-D input " + (batchFirst ? "[batch, seq, " : "[seq, batch, ")
+                    + "input_size], got shape " + Shapes.str(x.shape()));
+        }
+        if (x.size(2) != inputSize) {
+            throw new IllegalArgumentException("input.size(-1) must be equal to input_size. Expected " + inputSize
+                    + ", got " + x.size(2) + " (input shape " + Shapes.str(x.shape()) + ")");
+        }
+    }
+
+    /** Checks a given initial state ({@code what}: h0 or c0) against {@code [layers x directions, batch, hidden]}. */
+    private void checkState(String what, Tensor s, long batch) {
+        long[] expected = {(long) numLayers * directions(), batch, hiddenSize};
+        if (s != null && !java.util.Arrays.equals(s.shape(), expected)) {
+            throw new IllegalArgumentException("Expected " + what + " " + Shapes.str(expected) + ", got "
+                    + Shapes.str(s.shape()));
+        }
+    }
+
+    /** {output, h_n, c_n (LSTM, else null)} through the guarded path. */
+    final Tensor[] runGuarded(Tensor x, Tensor h0, Tensor c0) {
+        return callGuarded(new Tensor[] {x, h0, c0}, in -> {
+            if (in[0] == null) {
+                throw new IllegalArgumentException("input is null");
+            }
+            checkInput(in[0]);
+            return run(in[0], in[1], in[2]);
+        });
+    }
+
+    /** {output, h_n, c_n}; the initial states may be null (zeros). */
+    final Tensor[] run(Tensor x, Tensor h0, Tensor c0) {
+        Tensor seq = batchFirst ? x.transpose(0, 1) : x; // time-major inside
+        long steps = seq.size(0);
+        long batch = seq.size(1);
+        checkState("hidden size", h0, batch);
+        checkState("cell size", c0, batch);
+        List<Tensor> hn = new ArrayList<>();
+        List<Tensor> cn = new ArrayList<>();
+        Tensor layerIn = seq;
+        for (int l = 0; l < numLayers; l++) {
+            Tensor[] outs = new Tensor[directions()];
+            for (int d = 0; d < directions(); d++) {
+                int k = l * directions() + d;
+                Tensor h = h0 == null ? Tensor.zeros(batch, hiddenSize).to(x.dtype()).to(x.device()) : h0.get(k);
+                Tensor c = mode != Mode.LSTM ? null
+                        : c0 == null ? Tensor.zeros(batch, hiddenSize).to(x.dtype()).to(x.device()) : c0.get(k);
+                Tensor[] r = direction(layerIn, cells.get(k), h, c, d == 1, steps, batch);
+                outs[d] = r[0];
+                hn.add(r[1].unsqueeze(0));
+                if (c != null) {
+                    cn.add(r[2].unsqueeze(0));
+                }
+            }
+            layerIn = directions() == 1 ? outs[0] : Tensor.cat(2, outs);
+            if (l + 1 < numLayers && dropout > 0) {
+                layerIn = Functional.dropout(layerIn, dropout, isTraining());
+            }
+        }
+        Tensor output = batchFirst ? layerIn.transpose(0, 1) : layerIn;
+        return new Tensor[] {output, Tensor.cat(0, hn.toArray(new Tensor[0])),
+            cn.isEmpty() ? null : Tensor.cat(0, cn.toArray(new Tensor[0]))};
+    }
+
+    /** One layer in one direction over {@code seq} ({@code [T, B, in]}): {outputs [T, B, H], h_T, c_T}. */
+    private Tensor[] direction(Tensor seq, Parameter[] p, Tensor h, Tensor c, boolean reverse, long steps,
+                               long batch) {
+        long g = gates() * hiddenSize;
+        // the input projections of the whole sequence: one gemm
+        Tensor proj = Functional.linear(seq.reshape(steps * batch, seq.size(2)), p[0], p[2]).reshape(steps, batch, g);
+        Tensor[] outs = new Tensor[(int) steps];
+        for (int i = 0; i < steps; i++) {
+            int t = reverse ? (int) steps - 1 - i : i;
+            Tensor xt = proj.get(t);
+            Tensor hh = Functional.linear(h, p[1], p[3]);
+            switch (mode) {
+                case LSTM: {
+                    Tensor gates = xt.add(hh);
+                    Tensor in = chunk(gates, 0).sigmoid();
+                    Tensor forget = chunk(gates, 1).sigmoid();
+                    Tensor cell = chunk(gates, 2).tanh();
+                    Tensor out = chunk(gates, 3).sigmoid();
+                    c = forget.mul(c).add(in.mul(cell));
+                    h = out.mul(c.tanh());
+                    break;
+                }
+                case GRU: {
+                    Tensor reset = chunk(xt, 0).add(chunk(hh, 0)).sigmoid();
+                    Tensor update = chunk(xt, 1).add(chunk(hh, 1)).sigmoid();
+                    Tensor fresh = chunk(xt, 2).add(reset.mul(chunk(hh, 2))).tanh();
+                    // PyTorch's form: n + z (h - n)
+                    h = fresh.add(update.mul(h.sub(fresh)));
+                    break;
+                }
+                case RNN_RELU:
+                    h = xt.add(hh).relu();
+                    break;
+                default:
+                    h = xt.add(hh).tanh();
+            }
+            outs[t] = h.unsqueeze(0);
+        }
+        return new Tensor[] {Tensor.cat(0, outs), h, c};
+    }
+
+    /** Gate {@code k} of stacked gates {@code [B, gates H]}. */
+    private Tensor chunk(Tensor gates, int k) {
+        return gates.get(NDArrayIndex.all(), NDArrayIndex.interval(k * hiddenSize, (k + 1) * hiddenSize));
+    }
+
+    @Override
+    public String extraRepr() {
+        StringBuilder s = new StringBuilder().append(inputSize).append(", ").append(hiddenSize);
+        if (numLayers != 1) {
+            s.append(", num_layers=").append(numLayers);
+        }
+        if (!bias) {
+            s.append(", bias=False");
+        }
+        if (batchFirst) {
+            s.append(", batch_first=True");
+        }
+        if (dropout != 0) {
+            s.append(", dropout=").append(Functional.pythonFloat(dropout));
+        }
+        if (bidirectional) {
+            s.append(", bidirectional=True");
+        }
+        return s.toString();
+    }
+
+    /** The options the recurrent layers' builders collect. */
+    abstract static class Options<B extends Options<B>> {
+        final long inputSize;
+        final long hiddenSize;
+        int numLayers = 1;
+        boolean bias = true;
+        boolean batchFirst;
+        double dropout;
+        boolean bidirectional;
+
+        Options(long inputSize, long hiddenSize) {
+            this.inputSize = inputSize;
+            this.hiddenSize = hiddenSize;
+        }
+
+        @SuppressWarnings("unchecked")
+        private B self() {
+            return (B) this;
+        }
+
+        /** Stacked layers (default 1). */
+        public B numLayers(int n) {
+            this.numLayers = n;
+            return self();
+        }
+
+        /** Input and output as {@code [batch, seq, feature]} (default false: {@code [seq, batch, feature]}). */
+        public B batchFirst(boolean b) {
+            this.batchFirst = b;
+            return self();
+        }
+
+        /** A second, reversed direction per layer; outputs concatenated (default false). */
+        public B bidirectional(boolean b) {
+            this.bidirectional = b;
+            return self();
+        }
+
+        /** Whether to learn biases (default true). */
+        public B bias(boolean b) {
+            this.bias = b;
+            return self();
+        }
+
+        /** Dropout on each layer's output but the last, in training (default 0). */
+        public B dropout(double p) {
+            this.dropout = p;
+            return self();
+        }
+    }
+}
