@@ -211,6 +211,36 @@ public final class Functional {
         return EmbeddingLookup.apply(indices, weight);
     }
 
+    /**
+     * {@code softmax(q k^T / sqrt(E) + mask) v} over the last two dimensions (leading ones broadcast):
+     * {@code attnMask} ({@code [L, S]}) is added (a bool one forbids where true) and may be null; {@code isCausal}
+     * forbids each query from attending to later keys. PyTorch: {@code F.scaled_dot_product_attention(q, k, v,
+     * attn_mask, is_causal=...)}.
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attnMask, boolean isCausal) {
+        if (q.dim() < 2 || k.dim() < 2 || v.dim() < 2 || q.size(-1) != k.size(-1) || k.size(-2) != v.size(-2)) {
+            throw new IllegalArgumentException("scaled_dot_product_attention: expected q [..., L, E], k [..., S, E] "
+                    + "and v [..., S, Ev], got " + dev.nn4j.core.Shapes.str(q.shape()) + ", "
+                    + dev.nn4j.core.Shapes.str(k.shape()) + ", " + dev.nn4j.core.Shapes.str(v.shape()));
+        }
+        long l = q.size(-2);
+        long s = k.size(-2);
+        Tensor scores = q.matmul(k.transpose(-2, -1)).div(Math.sqrt(q.size(-1)));
+        if (isCausal) {
+            double[] mask = new double[(int) (l * s)];
+            for (int i = 0; i < l; i++) {
+                for (int j = (int) Math.min(s, i + 1); j < s; j++) {
+                    mask[(int) (i * s + j)] = Double.NEGATIVE_INFINITY;
+                }
+            }
+            scores = scores.add(Tensor.of(mask, l, s).to(scores.dtype()).to(scores.device()));
+        }
+        if (attnMask != null) {
+            scores = scores.add(Masks.additive(attnMask, scores.dtype(), scores.device()));
+        }
+        return scores.softmax(-1).matmul(v);
+    }
+
     /** A double as Python prints it ({@code 0.5}, {@code 1.0}, {@code 1e-05}), for printed trees. */
     static String pythonFloat(double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e16) {

@@ -1,0 +1,180 @@
+package dev.nn4j.nn;
+
+import dev.nn4j.core.NoGrad;
+import dev.nn4j.core.Shapes;
+import dev.nn4j.core.Tensor;
+import dev.nn4j.init.Init;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Multi-head attention: queries attend over keys and values in {@code numHeads} subspaces of {@code embedDim /
+ * numHeads}, then one output projection. PyTorch: {@code nn.MultiheadAttention(embed_dim, num_heads, dropout=0,
+ * bias=True, batch_first=False)}, with its parameters ({@code in_proj_weight} [3E, E], Xavier-uniform;
+ * {@code in_proj_bias} [3E] and {@code out_proj.bias} zeros) and its masks: {@code attnMask} [L, S] is added to
+ * the scores (a bool mask: true is not allowed), {@code keyPaddingMask} [N, S] marks padded keys (nonzero).
+ *
+ * <p>Shapes (E = embed_dim): query {@code [L, N, E]}, key and value {@code [S, N, E]} ({@code [N, L, E]} and
+ * {@code [N, S, E]} with batchFirst); output as the query; weights {@code [N, L, S]}, averaged over the heads.
+ * <pre>{@code
+ * MultiheadAttention mha = new MultiheadAttention(128, 4);
+ * MultiheadAttention.Output o = mha.callWithWeights(q, k, v, null, null);
+ * }</pre>
+ */
+public class MultiheadAttention extends Module {
+    private final long embedDim;
+    private final int numHeads;
+    private final double dropout;
+    private final boolean batchFirst;
+    private final Parameter inProjWeight;
+    private final Parameter inProjBias;
+    private final Linear outProj;
+
+    /** PyTorch: {@code nn.MultiheadAttention(embed_dim, num_heads)}. */
+    public MultiheadAttention(long embedDim, int numHeads) {
+        this(builder(embedDim, numHeads));
+    }
+
+    private MultiheadAttention(Builder b) {
+        if (b.embedDim < 1 || b.numHeads < 1 || b.embedDim % b.numHeads != 0) {
+            throw new IllegalArgumentException("MultiheadAttention: embed_dim must be divisible by num_heads (got "
+                    + "embed_dim=" + b.embedDim + ", num_heads=" + b.numHeads + ")");
+        }
+        if (!(b.dropout >= 0 && b.dropout <= 1)) {
+            throw new IllegalArgumentException("MultiheadAttention: dropout must be in [0, 1], got " + b.dropout);
+        }
+        this.embedDim = b.embedDim;
+        this.numHeads = b.numHeads;
+        this.dropout = b.dropout;
+        this.batchFirst = b.batchFirst;
+        this.inProjWeight = registerParameter("in_proj_weight", new Parameter(Tensor.zeros(3 * embedDim, embedDim)));
+        this.inProjBias = b.bias ? registerParameter("in_proj_bias", new Parameter(Tensor.zeros(3 * embedDim))) : null;
+        this.outProj = registerModule("out_proj", new NonDynamicallyQuantizableLinear(embedDim, embedDim, b.bias));
+        Init.xavierUniform(inProjWeight);
+        if (b.bias) {
+            try (NoGrad g = NoGrad.enter()) {
+                outProj.bias().fill(0);
+            }
+        }
+    }
+
+    /** Every option: {@code MultiheadAttention.builder(128, 4).batchFirst(true).dropout(0.1).build()}. */
+    public static Builder builder(long embedDim, int numHeads) {
+        return new Builder(embedDim, numHeads);
+    }
+
+    /** Self-attention of {@code x} (query, key and value alike), no masks. */
+    @Override
+    protected Tensor forward(Tensor x) {
+        return attend(x, x, x, null, null, false)[0];
+    }
+
+    /** The attention output for {@code q}, {@code k}, {@code v}, no masks. PyTorch: {@code mha(q, k, v)[0]}. */
+    public Tensor call(Tensor q, Tensor k, Tensor v) {
+        return callWithWeights(q, k, v, null, null).output();
+    }
+
+    /**
+     * The output and the head-averaged attention weights. PyTorch: {@code mha(q, k, v, key_padding_mask,
+     * attn_mask=attn_mask)}; either mask may be null.
+     *
+     * @throws ModuleInputException naming this module, its path and the shapes for a wrong input or mask
+     */
+    public Output callWithWeights(Tensor q, Tensor k, Tensor v, Tensor keyPaddingMask, Tensor attnMask) {
+        Tensor[] r = callGuarded(new Tensor[] {q, k, v, keyPaddingMask, attnMask},
+                in -> attend(in[0], in[1], in[2], in[3], in[4], true));
+        return new Output(r[0], r[1]);
+    }
+
+    /** {output, weights (or null)}. */
+    Tensor[] attend(Tensor query, Tensor key, Tensor value, Tensor keyPaddingMask, Tensor attnMask,
+                    boolean weights) {
+        for (Tensor t : new Tensor[] {query, key, value}) {
+            if (t == null || t.dim() != 3 || t.size(2) != embedDim) {
+                throw new IllegalArgumentException("expected query, key and value of shape " + (batchFirst
+                        ? "[N, L, " : "[L, N, ") + embedDim + "], got " + (t == null ? "null" : Shapes.str(t.shape())));
+            }
+        }
+        Tensor q = batchFirst ? query.transpose(0, 1) : query;
+        Tensor k = batchFirst ? key.transpose(0, 1) : key;
+        Tensor v = batchFirst ? value.transpose(0, 1) : value;
+        long l = q.size(0);
+        long n = q.size(1);
+        long s = k.size(0);
+        if (k.size(1) != n || !java.util.Arrays.equals(k.shape(), v.shape())) {
+            throw new IllegalArgumentException("key and value must have the same shape and the query's batch size, got "
+                    + "query " + Shapes.str(query.shape()) + ", key " + Shapes.str(key.shape()) + ", value "
+                    + Shapes.str(value.shape()));
+        }
+        long d = embedDim / numHeads;
+        Tensor qp = project(q, 0).reshape(l, n * numHeads, d).transpose(0, 1);
+        Tensor kp = project(k, 1).reshape(s, n * numHeads, d).transpose(0, 1);
+        Tensor vp = project(v, 2).reshape(s, n * numHeads, d).transpose(0, 1);
+        Tensor scores = qp.div(Math.sqrt(d)).matmul(kp.transpose(1, 2)); // [N H, L, S]
+        Tensor mask = Masks.merged(attnMask, keyPaddingMask, l, s, n, numHeads, scores.dtype(), scores.device());
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        Tensor attn = scores.softmax(-1);
+        attn = Functional.dropout(attn, dropout, isTraining());
+        Tensor out = attn.matmul(vp).transpose(0, 1).reshape(l * n, embedDim);
+        out = outProj.call(out).reshape(l, n, embedDim);
+        if (batchFirst) {
+            out = out.transpose(0, 1);
+        }
+        Tensor w = weights ? attn.reshape(n, numHeads, l, s).mean(1, false) : null;
+        return new Tensor[] {out, w};
+    }
+
+    /** {@code x} through projection {@code k} (0 query, 1 key, 2 value): rows {@code k E ..} of the stacked weight. */
+    private Tensor project(Tensor x, int k) {
+        Tensor w = inProjWeight.get(NDArrayIndex.interval(k * embedDim, (k + 1) * embedDim), NDArrayIndex.all());
+        Tensor b = inProjBias == null ? null : inProjBias.get(NDArrayIndex.interval(k * embedDim, (k + 1) * embedDim));
+        return Functional.linear(x, w, b);
+    }
+
+    /**
+     * What {@link #callWithWeights} returns.
+     *
+     * @param output the attention output, shaped as the query
+     * @param weights {@code [N, L, S]}, averaged over the heads
+     */
+    public record Output(Tensor output, Tensor weights) {
+    }
+
+    /** Collects a {@link MultiheadAttention}'s options. */
+    public static final class Builder {
+        private final long embedDim;
+        private final int numHeads;
+        private boolean batchFirst;
+        private boolean bias = true;
+        private double dropout;
+
+        Builder(long embedDim, int numHeads) {
+            this.embedDim = embedDim;
+            this.numHeads = numHeads;
+        }
+
+        /** Inputs and outputs as {@code [N, L, E]} (default false: {@code [L, N, E]}). */
+        public Builder batchFirst(boolean b) {
+            this.batchFirst = b;
+            return this;
+        }
+
+        /** Whether the projections have biases (default true). */
+        public Builder bias(boolean b) {
+            this.bias = b;
+            return this;
+        }
+
+        /** Dropout on the attention weights, in training (default 0). */
+        public Builder dropout(double p) {
+            this.dropout = p;
+            return this;
+        }
+
+        /** The layer. */
+        public MultiheadAttention build() {
+            return new MultiheadAttention(this);
+        }
+    }
+}
