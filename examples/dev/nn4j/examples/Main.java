@@ -30,6 +30,7 @@ public final class Main {
         all.put("Training", Training::main);
         all.put("LeNet", LeNet::main);
         all.put("ResNet", ResNet::main);
+        all.put("CharLM", CharLM::main);
         return all;
     }
 

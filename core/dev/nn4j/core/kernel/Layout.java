@@ -119,6 +119,9 @@ public final class Layout {
 
     /** The storages concatenated along {@code dim}, each converted to {@code type}. */
     public static Storage cat(int dim, Storage[] parts, DataType type) {
+        if (type == DataType.FLOAT || type == DataType.DOUBLE) {
+            return catArrays(dim, parts, type);
+        }
         INDArray[] arrays = new INDArray[parts.length];
         for (int i = 0; i < parts.length; i++) {
             arrays[i] = parts[i].cast(type).nd();
@@ -128,6 +131,13 @@ public final class Layout {
 
     /** Positions {@code [start, start + length)} of dimension {@code dim}, as a copy. */
     public static Storage slice(Storage s, int dim, long start, long length) {
+        if (s.isFloating()) {
+            INDArrayIndex[] idx = new INDArrayIndex[s.shape().length];
+            for (int k = 0; k < idx.length; k++) {
+                idx[k] = k == dim ? NDArrayIndex.interval(start, start + length) : NDArrayIndex.all();
+            }
+            return index(s, idx);
+        }
         INDArray g = s.nd();
         INDArrayIndex[] idx = new INDArrayIndex[g.rank()];
         for (int k = 0; k < idx.length; k++) {
@@ -138,12 +148,32 @@ public final class Layout {
 
     /** The region {@code indices} (point, interval or all; one per dimension) selects, as a copy. */
     public static Storage index(Storage s, INDArrayIndex[] indices) {
+        Box box = s.isFloating() ? Box.of(s.shape(), indices) : null;
+        if (box != null) {
+            Object src = s.type() == DataType.FLOAT ? s.floats() : s.doubles();
+            Object out = s.type() == DataType.FLOAT ? new float[box.size()] : new double[box.size()];
+            box.copy(src, out, false);
+            return s.type() == DataType.FLOAT ? Storage.ofFloats((float[]) out, box.outShape())
+                    : Storage.ofDoubles((double[]) out, box.outShape());
+        }
         INDArray a = s.nd();
         return Storage.of(indices.length == 0 ? a.dup() : a.get(indices).dup('c'));
     }
 
     /** Indexing's backward: zeros of {@code inputShape} with {@code g} added into the region {@code indices} selects. */
     public static Storage indexBackward(Storage gs, long[] inputShape, INDArrayIndex[] indices) {
+        Box box = gs.isFloating() ? Box.of(inputShape, indices) : null;
+        if (box != null) {
+            int n = Math.toIntExact(dev.nn4j.core.Shapes.numel(inputShape));
+            if (gs.type() == DataType.FLOAT) {
+                float[] z = new float[n];
+                box.copy(z, gs.floats(), true);
+                return Storage.ofFloats(z, inputShape);
+            }
+            double[] z = new double[n];
+            box.copy(z, gs.doubles(), true);
+            return Storage.ofDoubles(z, inputShape);
+        }
         INDArray g = gs.nd();
         INDArray z = Nd4j.zeros(g.dataType(), inputShape);
         if (inputShape.length == 0) {
@@ -200,6 +230,140 @@ public final class Layout {
             }
         }
         return Storage.owning(out, tableShape, g.type());
+    }
+
+    /** {@link #cat} of float32/float64 parts as array copies: one run per part per outer position. */
+    private static Storage catArrays(int dim, Storage[] parts, DataType type) {
+        long[] shape = parts[0].shape().clone();
+        long total = 0;
+        for (Storage p : parts) {
+            total += p.shape()[dim];
+        }
+        shape[dim] = total;
+        int outer = 1;
+        for (int k = 0; k < dim; k++) {
+            outer *= (int) shape[k];
+        }
+        int inner = 1;
+        for (int k = dim + 1; k < shape.length; k++) {
+            inner *= (int) shape[k];
+        }
+        int n = Math.toIntExact(dev.nn4j.core.Shapes.numel(shape));
+        Object out = type == DataType.FLOAT ? new float[n] : new double[n];
+        int row = (int) total * inner;
+        int at = 0;
+        for (Storage p : parts) {
+            Object src = type == DataType.FLOAT ? p.cast(type).floats() : p.cast(type).doubles();
+            int block = (int) p.shape()[dim] * inner;
+            for (int o = 0; o < outer; o++) {
+                System.arraycopy(src, o * block, out, o * row + at, block);
+            }
+            at += block;
+        }
+        return type == DataType.FLOAT ? Storage.ofFloats((float[]) out, shape) : Storage.ofDoubles((double[]) out, shape);
+    }
+
+    /**
+     * The region point, unit-stride interval and all indices select: a box, {@code [lo, lo + len)} per dimension,
+     * copied out (or added back) one contiguous run of the last dimension at a time.
+     */
+    private record Box(long[] shape, int[] lo, int[] len, long[] outShape) {
+        /** The box, or null when an index is of another kind (the caller falls back to ND4J). */
+        static Box of(long[] shape, INDArrayIndex[] idx) {
+            int r = shape.length;
+            if (idx.length != r) {
+                return null;
+            }
+            int[] lo = new int[r];
+            int[] len = new int[r];
+            java.util.List<Long> out = new java.util.ArrayList<>();
+            for (int k = 0; k < r; k++) {
+                INDArrayIndex i = idx[k];
+                if (i instanceof org.nd4j.linalg.indexing.PointIndex) {
+                    lo[k] = (int) i.offset();
+                    len[k] = 1;
+                } else if (i instanceof org.nd4j.linalg.indexing.NDArrayIndexAll) {
+                    // before IntervalIndex, which it extends (uninitialized: length 0)
+                    lo[k] = 0;
+                    len[k] = (int) shape[k];
+                    out.add(shape[k]);
+                } else if (i instanceof org.nd4j.linalg.indexing.IntervalIndex && i.stride() == 1) {
+                    lo[k] = (int) i.offset();
+                    len[k] = (int) i.length();
+                    out.add((long) len[k]);
+                } else {
+                    return null;
+                }
+                if (lo[k] < 0 || len[k] < 0 || lo[k] + len[k] > shape[k]) {
+                    return null;
+                }
+            }
+            return new Box(shape, lo, len, out.stream().mapToLong(Long::longValue).toArray());
+        }
+
+        int size() {
+            int n = 1;
+            for (int l : len) {
+                n *= l;
+            }
+            return n;
+        }
+
+        /** Copies the box of {@code full} into dense {@code part}, or with {@code back}, adds {@code part} into it. */
+        void copy(Object full, Object part, boolean back) {
+            int r = shape.length;
+            if (r == 0) {
+                if (back) {
+                    addRun(part, 0, full, 0, 1);
+                } else {
+                    System.arraycopy(full, 0, part, 0, 1);
+                }
+                return;
+            }
+            int[] stride = new int[r];
+            for (int k = r - 1, st = 1; k >= 0; k--) {
+                stride[k] = st;
+                st *= (int) shape[k];
+            }
+            int run = len[r - 1];
+            int runs = size() / Math.max(1, run);
+            if (run == 0 || runs == 0) {
+                return;
+            }
+            int[] counter = new int[r];
+            for (int i = 0; i < runs; i++) {
+                int off = 0;
+                for (int k = 0; k < r; k++) {
+                    off += (lo[k] + counter[k]) * stride[k];
+                }
+                if (back) {
+                    addRun(part, i * run, full, off, run);
+                } else {
+                    System.arraycopy(full, off, part, i * run, run);
+                }
+                for (int k = r - 2; k >= 0; k--) {
+                    if (++counter[k] < len[k]) {
+                        break;
+                    }
+                    counter[k] = 0;
+                }
+            }
+        }
+
+        private static void addRun(Object src, int from, Object dst, int to, int n) {
+            if (src instanceof float[] s) {
+                float[] d = (float[]) dst;
+                for (int j = 0; j < n; j++) {
+                    d[to + j] += s[from + j];
+                }
+            } else {
+                double[] s = (double[]) src;
+                double[] d = (double[]) dst;
+                for (int j = 0; j < n; j++) {
+                    d[to + j] += s[from + j];
+                }
+            }
+        }
     }
 
     /** An independent copy of {@code s} on {@code target}. */

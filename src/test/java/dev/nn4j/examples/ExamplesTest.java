@@ -120,6 +120,16 @@ class ExamplesTest {
     }
 
     @Test
+    void charLm(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        // a few steps each: the examples run, print, plot and sample (their full runs are for humans)
+        String lstm = run("CharLM", dir.toString(), "lstm", "15");
+        contains(lstm, "(lstm): LSTM(64, 128, batch_first=True)", "final loss (smoothed): ", "sample: And God said");
+        assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("charlm-loss.png")));
+        String transformer = run("CharLM", dir.toString(), "transformer", "3");
+        contains(transformer, "(0-1): 2 x TransformerEncoderLayer(", "sample: And God said");
+    }
+
+    @Test
     void launcherListsExamples() {
         contains(run("list"), "examples: Blocks, Parameters, Initialization");
     }
