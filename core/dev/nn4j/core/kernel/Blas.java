@@ -180,46 +180,10 @@ public final class Blas {
     }
 
     /**
-     * {@code c = op(a) op(b)} on heap arrays, each matrix row-major at an offset with its leading dimension (a
-     * group's block of a larger matrix): for kernels that build their operands in Java arrays (convolution). On
-     * the CPU backend the operands are staged through this thread's direct buffers, one bulk copy each, then BLAS
-     * runs; elsewhere ND4J's gemm.
+     * {@code c = op(a) op(b)} on float64 heap arrays, each matrix row-major at an offset with its leading dimension
+     * (a group's block of a larger matrix): for the float64 convolution. On the CPU backend by BLAS, elsewhere by
+     * ND4J's gemm.
      */
-    static void gemm(boolean ta, boolean tb, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
-                     int ldb, float[] c, int cOff, int ldc) {
-        if (m == 0 || n == 0) {
-            return;
-        }
-        int aLen = (ta ? k : m) * lda;
-        int bLen = (tb ? n : k) * ldb;
-        int cLen = m * ldc;
-        if (k == 0) {
-            Arrays.fill(c, cOff, cOff + cLen, 0f);
-            return;
-        }
-        if (!DIRECT_BLAS) {
-            INDArray ai = Nd4j.create(Arrays.copyOfRange(a, aOff, aOff + aLen), new long[] {ta ? k : m, lda}, 'c');
-            INDArray bi = Nd4j.create(Arrays.copyOfRange(b, bOff, bOff + bLen), new long[] {tb ? n : k, ldb}, 'c');
-            INDArray ci = Nd4j.gemm(ai.get(NDArrayIndex.all(), NDArrayIndex.interval(0, ta ? m : k)),
-                    bi.get(NDArrayIndex.all(), NDArrayIndex.interval(0, tb ? k : n)), ta, tb);
-            float[] r = ci.dup('c').data().asFloat();
-            for (int i = 0; i < m; i++) {
-                System.arraycopy(r, i * n, c, cOff + i * ldc, n);
-            }
-            return;
-        }
-        Scratch sc = Scratch.get();
-        FloatBuffer ab = sc.slot(0, aLen);
-        ab.put(0, a, aOff, aLen);
-        FloatBuffer bb = sc.slot(1, bLen);
-        bb.put(0, b, bOff, bLen);
-        FloatBuffer cb = sc.slot(2, cLen);
-        openblas_nolapack.cblas_sgemm(ROW_MAJOR, ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, m, n, k, 1f, ab, lda,
-                bb, ldb, 0f, cb, ldc);
-        cb.get(0, c, cOff, cLen);
-    }
-
-    /** As {@link #gemm(boolean, boolean, int, int, int, float[], int, int, float[], int, int, float[], int, int)} for float64. */
     static void gemm(boolean ta, boolean tb, int m, int n, int k, double[] a, int aOff, int lda, double[] b,
                      int bOff, int ldb, double[] c, int cOff, int ldc) {
         if (m == 0 || n == 0) {

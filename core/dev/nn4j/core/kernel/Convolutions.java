@@ -44,11 +44,9 @@ public final class Convolutions {
         if (x.type() == DataType.FLOAT && Blas.directBlas()) {
             return Storage.ofFloats(PerImage.forward(x.floats(), w, b == null ? null : b.floats(), q), outShape);
         }
-        if (x.type() == DataType.FLOAT) {
-            return Storage.ofFloats(forwardFloats(x.floats(), w.floats(), b == null ? null : b.floats(), q), outShape);
-        }
-        return Storage.ofDoubles(forwardDoubles(x.doubles(), w.doubles(), b == null ? null : b.doubles(), q),
-                outShape);
+        // float64, and float32 where BLAS cannot be called directly (CUDA): the batched path in double
+        return Storage.owning(forwardDoubles(x.doubles(), w.doubles(), b == null ? null : b.doubles(), q), outShape,
+                x.type());
     }
 
     /**
@@ -62,153 +60,11 @@ public final class Convolutions {
             out[0] = r[0] == null ? null : Storage.ofFloats(r[0], x.shape());
             out[1] = r[1] == null ? null : Storage.ofFloats(r[1], w.shape());
             out[2] = r[2] == null ? null : Storage.ofFloats(r[2], new long[] {q.cout()});
-        } else if (x.type() == DataType.FLOAT) {
-            float[][] r = backwardFloats(g.floats(), x.floats(), w.floats(), q, needX, needW, needB);
-            out[0] = r[0] == null ? null : Storage.ofFloats(r[0], x.shape());
-            out[1] = r[1] == null ? null : Storage.ofFloats(r[1], w.shape());
-            out[2] = r[2] == null ? null : Storage.ofFloats(r[2], new long[] {q.cout()});
         } else {
             double[][] r = backwardDoubles(g.doubles(), x.doubles(), w.doubles(), q, needX, needW, needB);
-            out[0] = r[0] == null ? null : Storage.ofDoubles(r[0], x.shape());
-            out[1] = r[1] == null ? null : Storage.ofDoubles(r[1], w.shape());
-            out[2] = r[2] == null ? null : Storage.ofDoubles(r[2], new long[] {q.cout()});
-        }
-        return out;
-    }
-
-    private static void im2col(float[] x, Geometry q, float[] col) {
-        int oh = q.oh();
-        int ow = q.ow();
-        int l = oh * ow;
-        int nl = q.n() * l;
-        for (int ch = 0; ch < q.c(); ch++) {
-            for (int i = 0; i < q.kh(); i++) {
-                for (int j = 0; j < q.kw(); j++) {
-                    int rowBase = ((ch * q.kh() + i) * q.kw() + j) * nl;
-                    int dx = j * q.dw() - q.pw();
-                    for (int n = 0; n < q.n(); n++) {
-                        int xBase = (n * q.c() + ch) * q.h() * q.w();
-                        int cBase = rowBase + n * l;
-                        for (int oy = 0; oy < oh; oy++) {
-                            int iy = oy * q.sh() - q.ph() + i * q.dh();
-                            int c0 = cBase + oy * ow;
-                            if (iy < 0 || iy >= q.h()) {
-                                java.util.Arrays.fill(col, c0, c0 + ow, 0);
-                                continue;
-                            }
-                            int rowX = xBase + iy * q.w();
-                            for (int ox = 0; ox < ow; ox++) {
-                                int ix = ox * q.sw() + dx;
-                                col[c0 + ox] = ix >= 0 && ix < q.w() ? x[rowX + ix] : 0;
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    private static void col2im(float[] col, Geometry q, float[] gx) {
-        int oh = q.oh();
-        int ow = q.ow();
-        int l = oh * ow;
-        int nl = q.n() * l;
-        for (int ch = 0; ch < q.c(); ch++) {
-            for (int i = 0; i < q.kh(); i++) {
-                for (int j = 0; j < q.kw(); j++) {
-                    int rowBase = ((ch * q.kh() + i) * q.kw() + j) * nl;
-                    int dx = j * q.dw() - q.pw();
-                    for (int n = 0; n < q.n(); n++) {
-                        int xBase = (n * q.c() + ch) * q.h() * q.w();
-                        int cBase = rowBase + n * l;
-                        for (int oy = 0; oy < oh; oy++) {
-                            int iy = oy * q.sh() - q.ph() + i * q.dh();
-                            if (iy < 0 || iy >= q.h()) {
-                                continue;
-                            }
-                            int rowX = xBase + iy * q.w();
-                            int c0 = cBase + oy * ow;
-                            for (int ox = 0; ox < ow; ox++) {
-                                int ix = ox * q.sw() + dx;
-                                if (ix >= 0 && ix < q.w()) {
-                                    gx[rowX + ix] += col[c0 + ox];
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    private static float[] forwardFloats(float[] x, float[] w, float[] b, Geometry q) {
-        int l = q.l();
-        int nl = q.n() * l;
-        int k = q.k();
-        int coutg = q.cout() / q.groups();
-        float[] col = new float[q.groups() * k * nl];
-        im2col(x, q, col);
-        float[] tmp = new float[q.cout() * nl];
-        for (int g = 0; g < q.groups(); g++) {
-            Blas.gemm(false, false, coutg, nl, k, w, g * coutg * k, k, col, g * k * nl, nl, tmp, g * coutg * nl, nl);
-        }
-        float[] out = new float[q.n() * q.cout() * l];
-        for (int n = 0; n < q.n(); n++) {
-            for (int co = 0; co < q.cout(); co++) {
-                float bias = b == null ? 0 : b[co];
-                int src = co * nl + n * l;
-                int dst = (n * q.cout() + co) * l;
-                for (int i = 0; i < l; i++) {
-                    out[dst + i] = tmp[src + i] + bias;
-                }
-            }
-        }
-        return out;
-    }
-
-    /** {gx, gw, gb}, each null unless asked for. */
-    private static float[][] backwardFloats(float[] g, float[] x, float[] w, Geometry q, boolean needX, boolean needW,
-                                          boolean needB) {
-        int l = q.l();
-        int nl = q.n() * l;
-        int k = q.k();
-        int coutg = q.cout() / q.groups();
-        // the output gradient as [Cout, N*L], the layout of the forward's product
-        float[] gt = new float[q.cout() * nl];
-        for (int n = 0; n < q.n(); n++) {
-            for (int co = 0; co < q.cout(); co++) {
-                System.arraycopy(g, (n * q.cout() + co) * l, gt, co * nl + n * l, l);
-            }
-        }
-        float[][] out = new float[3][];
-        if (needB) {
-            float[] gb = new float[q.cout()];
-            for (int co = 0; co < q.cout(); co++) {
-                double acc = 0;
-                for (int i = co * nl, e = i + nl; i < e; i++) {
-                    acc += gt[i];
-                }
-                gb[co] = (float) acc;
-            }
-            out[2] = gb;
-        }
-        if (needW) {
-            float[] col = new float[q.groups() * k * nl];
-            im2col(x, q, col);
-            float[] gw = new float[q.cout() * k];
-            for (int gr = 0; gr < q.groups(); gr++) {
-                Blas.gemm(false, true, coutg, k, nl, gt, gr * coutg * nl, nl, col, gr * k * nl, nl, gw, gr * coutg * k, k);
-            }
-            out[1] = gw;
-        }
-        if (needX) {
-            float[] gcol = new float[q.groups() * k * nl];
-            for (int gr = 0; gr < q.groups(); gr++) {
-                Blas.gemm(true, false, k, nl, coutg, w, gr * coutg * k, k, gt, gr * coutg * nl, nl, gcol, gr * k * nl, nl);
-            }
-            float[] gx = new float[x.length];
-            col2im(gcol, q, gx);
-            out[0] = gx;
+            out[0] = r[0] == null ? null : Storage.owning(r[0], x.shape(), x.type());
+            out[1] = r[1] == null ? null : Storage.owning(r[1], w.shape(), w.type());
+            out[2] = r[2] == null ? null : Storage.owning(r[2], new long[] {q.cout()}, x.type());
         }
         return out;
     }
