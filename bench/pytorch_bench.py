@@ -63,6 +63,45 @@ def resnet(in_channels=3, c=32, blocks=3, classes=10):
     return nn.Sequential(*layers)
 
 
+VOCAB = 1000
+
+
+class LstmLm(nn.Module):
+    """Embedding 128, LSTM 256 (batch first), linear read-out: the sequence issue's language model."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(VOCAB, 128)
+        self.lstm = nn.LSTM(128, 256, batch_first=True)
+        self.out = nn.Linear(256, VOCAB)
+
+    def forward(self, x):
+        return self.out(self.lstm(self.embed(x))[0])
+
+
+class TransformerLm(nn.Module):
+    """Embedding 128, two encoder layers (4 heads, feed-forward 512, batch first), linear read-out."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(VOCAB, 128)
+        self.layers = nn.ModuleList([nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, batch_first=True)
+                                     for _ in range(2)])
+        self.out = nn.Linear(128, VOCAB)
+
+    def forward(self, x):
+        h = self.embed(x)
+        for layer in self.layers:
+            h = layer(h)
+        return self.out(h)
+
+
+# the sequence steps: batch, sequence length, model; Adam, next-token cross entropy
+SEQS = {
+    "lstm": (32, 35, LstmLm),
+    "transformer": (16, 64, TransformerLm),
+}
+
 # the CNN steps: batch, input shape, model; SGD with momentum 0.9, cross entropy
 CNNS = {
     "lenet": (64, (1, 28, 28), lenet_bn),
@@ -144,6 +183,19 @@ def main():
             opt.step()
 
         out[name + "_train"] = median_us(cnn_step, 6.0)
+    for name, (batch, seq, make) in SEQS.items():
+        net = make()
+        x = torch.randint(0, VOCAB, (batch, seq))
+        y = torch.randint(0, VOCAB, (batch * seq,))
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+
+        def seq_step():
+            opt.zero_grad()
+            loss = F.cross_entropy(net(x).reshape(-1, VOCAB), y)
+            loss.backward()
+            opt.step()
+
+        out[name + "_train"] = median_us(seq_step, 6.0)
     a = torch.rand(2, 20)
     b = torch.rand(2, 20)
     out["op_add_2x20"] = median_us(lambda: a + b)

@@ -46,6 +46,12 @@ def main(jmh_path, torch_path):
             print(f"{m:>14} {f(n)} {f(pt)} {f(g)} {r1} {r2}")
         print("CNN steps: lenet = d2l LeNet-BN, batch 64 of 1x28x28; resnet = stem + 3 residual blocks of 32 channels, "
               "batch 32 of 3x32x32; SGD momentum 0.9, cross entropy; gemms = the per-image convolution gemms alone")
+    seq = [(m, med.get((m, "nn4jTrain")), torch.get(m + "_train")) for m in ("lstm", "transformer")]
+    if any(n for _, n, _ in seq):
+        print(f"{'seq train step':>14} {'nn4j':>10} {'PyTorch':>10} {'nn4j/PT':>8}")
+        for m, n, pt in seq:
+            r = f"{n / pt:8.2f}" if n and pt else f"{'-':>8}"
+            print(f"{m:>14} {n or 0:10.1f} {pt or 0:10.1f} {r}")
     for op, key in (("add [2,20]", "Add"), ("mm [2,20]x[20,256]", "Matmul")):
         n = med.get(("op", "nn4j" + key))
         d = med.get(("op", "nd4j" + key))

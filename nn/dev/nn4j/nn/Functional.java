@@ -273,6 +273,7 @@ public final class Functional {
             OpCase.of("div", Binary.class, (x, a) -> x[0].div(x[1])),
             OpCase.of("matmul", MatMul.class, (x, a) -> x[0].matmul(x[1])),
             OpCase.of("matmul_batched", MatMul.class, (x, a) -> x[0].matmul(x[1])),
+            OpCase.of("matmul_batched_equal", MatMul.class, (x, a) -> x[0].matmul(x[1])),
             OpCase.of("relu", Unary.class, (x, a) -> relu(x[0])).nearKinks(),
             OpCase.of("sigmoid", Unary.class, (x, a) -> sigmoid(x[0])),
             OpCase.of("tanh", Unary.class, (x, a) -> tanh(x[0])),

@@ -236,7 +236,56 @@ public final class Blas {
             os[os.length - 1] = n;
             return gemmInto(a, b, false, transB, rows, n, k, null).viewAs(os);
         }
+        if (DIRECT_BLAS && a.type() == DataType.FLOAT && b.type() == DataType.FLOAT && as.length == bs.length
+                && Arrays.equals(Arrays.copyOf(as, as.length - 2), Arrays.copyOf(bs, bs.length - 2))) {
+            return batchedFloats(a, b, transA, transB);
+        }
         return Storage.of(perBatch(a.nd(), b.nd(), transA, transB));
+    }
+
+    /**
+     * {@link #matmul} for float32 operands with equal batch dimensions (attention's {@code [N heads, L, d]}
+     * products): both staged once into direct buffers, one sgemm per batch entry on slices of them, the result
+     * copied out once.
+     */
+    private static Storage batchedFloats(Storage a, Storage b, boolean ta, boolean tb) {
+        long[] as = a.shape();
+        long[] bs = b.shape();
+        int r = as.length;
+        int ar = (int) as[r - 2];
+        int ac = (int) as[r - 1];
+        int br = (int) bs[r - 2];
+        int bc = (int) bs[r - 1];
+        int m = ta ? ac : ar;
+        int k = ta ? ar : ac;
+        int n = tb ? br : bc;
+        if ((tb ? bc : br) != k) {
+            throw new IllegalArgumentException("matmul: inner dimensions differ: " + Shapes.str(as) + " and "
+                    + Shapes.str(bs));
+        }
+        int count = (int) (Shapes.numel(as) / Math.max(1, (long) ar * ac));
+        long[] outShape = as.clone();
+        outShape[r - 2] = m;
+        outShape[r - 1] = n;
+        float[] out = new float[count * m * n];
+        if (count == 0 || m == 0 || n == 0) {
+            return Storage.ofFloats(out, outShape);
+        }
+        Scratch sc = Scratch.get();
+        FloatBuffer abuf = sc.stage(0, a);
+        FloatBuffer bbuf = sc.stage(1, b);
+        FloatBuffer cbuf = sc.slot(2, out.length);
+        for (int i = 0; i < count; i++) {
+            if (k == 0) {
+                break;
+            }
+            sgemm(ta, tb, m, n, k, abuf.slice(i * ar * ac, ar * ac), ac, bbuf.slice(i * br * bc, br * bc), bc, 0f,
+                    cbuf.slice(i * m * n, m * n), n);
+        }
+        if (k > 0) {
+            cbuf.get(0, out, 0, out.length);
+        }
+        return Storage.ofFloats(out, outShape);
     }
 
     /** {@code op(a) @ op(b)} over broadcast batch dimensions, one gemm per batch entry. */
