@@ -161,6 +161,9 @@ public final class Unary extends Node {
         if (in.type() == DataType.FLOAT && kind == Kind.SIGMOID) {
             return Elementwise.sigmoid(in);
         }
+        if (in.type() == DataType.FLOAT && kind == Kind.TANH) {
+            return Elementwise.tanh(in);
+        }
         return Elementwise.map(in, kind.f, p);
     }
 
@@ -171,6 +174,9 @@ public final class Unary extends Node {
         }
         if (g.type() == DataType.FLOAT && kind == Kind.SIGMOID && saved(yi).type() == DataType.FLOAT) {
             return new Storage[] {Elementwise.sigmoidBackward(g, saved(yi))};
+        }
+        if (g.type() == DataType.FLOAT && kind == Kind.TANH && saved(yi).type() == DataType.FLOAT) {
+            return new Storage[] {Elementwise.tanhBackward(g, saved(yi))};
         }
         return new Storage[] {Elementwise.mapBackward(g, saved(xi), saved(yi), kind.df, p)};
     }
