@@ -42,6 +42,9 @@ public final class Layout {
         }
         long[] in = s.shape();
         int rank = in.length;
+        if (rank > 1 && perm[rank - 1] == rank - 1) {
+            return permuteRuns(s, perm);
+        }
         long[] out = new long[rank];
         int[] stride = new int[rank]; // the input stride of each output dimension
         int[] inStride = new int[rank];
@@ -82,6 +85,45 @@ public final class Layout {
             y[i] = x[src[i]];
         }
         return Storage.ofDoubles(y, out);
+    }
+
+    /**
+     * {@link #permute} when the last dimension stays last (attention's head transposes): whole rows move, one array
+     * copy each.
+     */
+    private static Storage permuteRuns(Storage s, int[] perm) {
+        long[] in = s.shape();
+        int rank = in.length;
+        int run = (int) in[rank - 1];
+        long[] out = new long[rank];
+        int[] inStride = new int[rank];
+        for (int k = rank - 1, st = 1; k >= 0; k--) {
+            inStride[k] = st;
+            st *= (int) in[k];
+        }
+        int[] stride = new int[rank];
+        for (int k = 0; k < rank; k++) {
+            out[k] = in[perm[k]];
+            stride[k] = inStride[perm[k]];
+        }
+        int n = s.size();
+        Object src = s.type() == DataType.FLOAT ? s.floats() : s.doubles();
+        Object dst = s.type() == DataType.FLOAT ? new float[n] : new double[n];
+        int runs = run == 0 ? 0 : n / run;
+        int[] counter = new int[rank - 1];
+        int pos = 0;
+        for (int i = 0; i < runs; i++) {
+            System.arraycopy(src, pos, dst, i * run, run);
+            for (int k = rank - 2; k >= 0; k--) {
+                pos += stride[k];
+                if (++counter[k] < out[k]) {
+                    break;
+                }
+                pos -= stride[k] * (int) out[k];
+                counter[k] = 0;
+            }
+        }
+        return s.type() == DataType.FLOAT ? Storage.ofFloats((float[]) dst, out) : Storage.ofDoubles((double[]) dst, out);
     }
 
     /** The inverse of permutation {@code perm}. */
