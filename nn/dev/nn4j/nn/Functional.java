@@ -13,6 +13,7 @@ import dev.nn4j.core.ops.Compare;
 import dev.nn4j.core.ops.Convolution;
 import dev.nn4j.core.ops.CrossEntropy;
 import dev.nn4j.core.ops.EmbeddingLookup;
+import dev.nn4j.core.ops.LstmCell;
 import dev.nn4j.core.ops.Index;
 import dev.nn4j.core.ops.MatMul;
 import dev.nn4j.core.ops.Max;
@@ -362,7 +363,8 @@ public final class Functional {
             OpCase.of("leaky_relu_default", Unary.class, (x, a) -> leakyRelu(x[0], a.d("negative_slope")))
                     .nearKinks(),
             // sequence layers (fixtures/seq)
-            OpCase.of("embedding", EmbeddingLookup.class, (x, a) -> embedding(a.tensor("indices"), x[0])));
+            OpCase.of("embedding", EmbeddingLookup.class, (x, a) -> embedding(a.tensor("indices"), x[0])),
+            OpCase.of("lstm_cell", LstmCell.class, (x, a) -> LstmCell.apply(x[0], x[1], x[2])));
 
     /** The op classes with no row in {@link #OPS}, and why each is checked elsewhere. */
     static final Map<Class<? extends Node>, String> NOT_IN_TABLE = Map.of(

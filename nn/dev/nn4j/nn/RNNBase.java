@@ -2,6 +2,7 @@ package dev.nn4j.nn;
 
 import dev.nn4j.core.Shapes;
 import dev.nn4j.core.Tensor;
+import dev.nn4j.core.ops.LstmCell;
 import dev.nn4j.init.Init;
 import java.util.ArrayList;
 import java.util.List;
@@ -172,13 +173,10 @@ abstract class RNNBase extends Module {
             Tensor hh = Functional.linear(h, p[1], p[3]);
             switch (mode) {
                 case LSTM: {
-                    Tensor gates = xt.add(hh);
-                    Tensor in = chunk(gates, 0).sigmoid();
-                    Tensor forget = chunk(gates, 1).sigmoid();
-                    Tensor cell = chunk(gates, 2).tanh();
-                    Tensor out = chunk(gates, 3).sigmoid();
-                    c = forget.mul(c).add(in.mul(cell));
-                    h = out.mul(c.tanh());
+                    // one fused op for the gates and both states
+                    Tensor hc = LstmCell.apply(xt, hh, c);
+                    h = chunk(hc, 0);
+                    c = chunk(hc, 1);
                     break;
                 }
                 case GRU: {
