@@ -162,6 +162,16 @@ public class Adam extends Optimizer {
         Flat g = Flat.read(grad);
         Flat ma = Flat.of(avg.array());
         Flat va = Flat.of(avgSq.array());
+        if (w.floatBuffer() != null && g.floatBuffer() != null && ma.floatBuffer() != null
+                && va.floatBuffer() != null) {
+            updateFloats(w.floatBuffer(), g.floatBuffer(), ma.floatBuffer(), va.floatBuffer(), (int) w.size(),
+                    (float) negStepSize, (float) bc2Sqrt, (float) epsR, (float) decay, (float) shrink, (float) w1,
+                    (float) b2, (float) c2);
+            w.commit();
+            ma.commit();
+            va.commit();
+            return;
+        }
         // one rounding per tensor op, in PyTorch's order: p.mul_(1 - lr*wd) or grad.add(p, alpha=wd);
         // exp_avg.lerp_(grad, 1-beta1); exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1-beta2);
         // denom = (exp_avg_sq.sqrt() / sqrt(bc2)).add_(eps); p.addcdiv_(exp_avg, denom, value=-lr/bc1)
@@ -185,6 +195,37 @@ public class Adam extends Optimizer {
         w.commit();
         ma.commit();
         va.commit();
+    }
+
+    /**
+     * The loop below in float32 arithmetic on the buffers themselves: each Java float operation rounds once, as
+     * each of PyTorch's float kernels does, so the results are those of the general loop (which rounds through
+     * double), without its per-element accessors and conversions.
+     */
+    private void updateFloats(java.nio.FloatBuffer w, java.nio.FloatBuffer g, java.nio.FloatBuffer ma,
+                              java.nio.FloatBuffer va, int n, float negStepSize, float bc2Sqrt, float eps,
+                              float decay, float shrink, float w1, float b2, float c2) {
+        boolean small = Math.abs(w1) < 0.5f;
+        float keep = 1f - w1;
+        for (int i = 0; i < n; i++) {
+            float pi = w.get(i);
+            float gi = g.get(i);
+            if (weightDecay != 0) {
+                if (decoupled) {
+                    pi = pi * shrink;
+                } else {
+                    gi = gi + decay * pi;
+                }
+            }
+            float start = ma.get(i);
+            float diff = gi - start;
+            float mi = small ? start + w1 * diff : gi - diff * keep;
+            float vi = va.get(i) * b2 + (c2 * gi) * gi;
+            float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
+            ma.put(i, mi);
+            va.put(i, vi);
+            w.put(i, pi + (negStepSize * mi) / denom);
+        }
     }
 
     /** ATen's lerp: the form that stays accurate for the given weight (it switches at 0.5). */
