@@ -51,15 +51,23 @@ final class CallTransaction {
         }
     }
 
-    /** Leaves a module call; the outermost one commits (forgets the undo actions) or, when it failed, undoes. */
-    void end(boolean succeeded) {
+    /**
+     * Leaves a module call; the outermost one commits (forgets the undo actions) or, when it failed with
+     * {@code failure}, undoes every change, newest first. An undo that fails itself is attached to {@code failure}
+     * as suppressed, so the caller still sees what went wrong first and the other undos still run.
+     */
+    void end(Throwable failure) {
         if (--depth > 0) {
             return;
         }
         try {
-            if (!succeeded) {
+            if (failure != null) {
                 for (int i = undo.size() - 1; i >= 0; i--) {
-                    undo.get(i).run();
+                    try {
+                        undo.get(i).run();
+                    } catch (RuntimeException | Error e) {
+                        failure.addSuppressed(e);
+                    }
                 }
             }
         } finally {

@@ -70,8 +70,8 @@ public class LazyConv2d extends Conv2d {
         weight.materialize(Tensor.zeros(weightShape(in)).to(weight.dtype()).to(weight.device()));
         bias.materialize(Tensor.zeros(outChannels).to(bias.dtype()).to(bias.device()));
         inChannels = in;
-        initialized = true;
         resetParameters();
+        initialized = true; // last: another thread that sees it reads drawn weights
     }
 
     @Override

@@ -64,8 +64,8 @@ public class LazyLinear extends Linear {
             b.materialize(Tensor.zeros(outFeatures).to(b.dtype()).to(b.device()));
         }
         inFeatures = in;
-        initialized = true;
         resetParameters();
+        initialized = true; // last: another thread that sees it reads drawn weights
     }
 
     @Override

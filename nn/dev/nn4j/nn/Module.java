@@ -53,14 +53,15 @@ public abstract class Module {
             return run(x);
         }
         CallTransaction t = CallTransaction.begin();
-        boolean ok = false;
+        Tensor y;
         try {
-            Tensor y = run(x);
-            ok = true;
-            return y;
-        } finally {
-            t.end(ok);
+            y = run(x);
+        } catch (RuntimeException | Error e) {
+            t.end(e);
+            throw e;
         }
+        t.end(null);
+        return y;
     }
 
     private Tensor run(Tensor x) {
@@ -110,7 +111,7 @@ public abstract class Module {
      */
     protected final <R> R callGuarded(Tensor[] inputs, java.util.function.Function<Tensor[], R> body) {
         CallTransaction t = CallTransaction.isActive() ? CallTransaction.begin() : null;
-        boolean ok = false;
+        R result;
         try {
             Tensor[] in = inputs;
             java.util.Map<Long, ForwardPreHook> pre = preHooks;
@@ -126,16 +127,23 @@ public abstract class Module {
                     }
                 }
             }
-            R r = body.apply(in);
-            ok = true;
-            return r;
+            result = body.apply(in);
         } catch (IllegalArgumentException e) {
-            throw refusal(e);
-        } finally {
+            RuntimeException refused = refusal(e);
             if (t != null) {
-                t.end(ok);
+                t.end(refused);
             }
+            throw refused;
+        } catch (RuntimeException | Error e) {
+            if (t != null) {
+                t.end(e);
+            }
+            throw e;
         }
+        if (t != null) {
+            t.end(null);
+        }
+        return result;
     }
 
     // hooks, by registration order; null until the first is registered, so a call without hooks checks two fields.
@@ -299,6 +307,11 @@ public abstract class Module {
     /** Every registered child slot in order, a child registered twice appearing twice (what forward walks). */
     final java.util.Collection<Module> childrenInOrder() {
         return children.values();
+    }
+
+    /** Every child by its registered name, a module registered twice under both (unlike {@link #namedChildren}). */
+    final Map<String, Module> childEntries() {
+        return Collections.unmodifiableMap(children);
     }
 
     /** Direct children. PyTorch: {@code children()}. */

@@ -34,17 +34,16 @@ public class ModuleDict extends Module {
      */
     @SuppressWarnings("unchecked")
     public <M extends Module> M get(String name) {
-        for (var e : namedChildren().entrySet()) {
-            if (e.getKey().equals(name)) {
-                return (M) e.getValue();
-            }
+        Module m = childEntries().get(name);
+        if (m != null) {
+            return (M) m;
         }
         throw new IllegalArgumentException("ModuleDict has no module '" + name + "'; keys: " + keySet());
     }
 
     /** The names, in insertion order. PyTorch: {@code modules.keys()}. */
     public Set<String> keySet() {
-        return new LinkedHashSet<>(namedChildren().keySet());
+        return new LinkedHashSet<>(childEntries().keySet());
     }
 
     /** Number of modules. PyTorch: {@code len(modules)}. */

@@ -17,12 +17,21 @@ public abstract class LRScheduler {
 
     LRScheduler(Optimizer optimizer) {
         this.optimizer = optimizer;
-        this.baseLr = optimizer.lr();
+        // PyTorch's initial_lr: the rate before any scheduler touched it, so stacked schedulers share one base
+        this.baseLr = optimizer.initialLr();
     }
 
     /** Sets the rate for epoch 0; called last by each constructor, as PyTorch's {@code __init__} does. */
     final void start() {
-        optimizer.lr(next());
+        optimizer.lr(rate());
+    }
+
+    /**
+     * {@link #next()}, never below zero: a rule that decays to 0 can land a rounding error below it, which the
+     * optimizer would refuse.
+     */
+    private double rate() {
+        return Math.max(0, next());
     }
 
     /** The rate for {@link #lastEpoch}, given the optimizer's current rate (PyTorch's chainable {@code get_lr}). */
@@ -31,7 +40,7 @@ public abstract class LRScheduler {
     /** Advances one epoch and sets the optimizer's rate for it. PyTorch: {@code scheduler.step()}. */
     public void step() {
         lastEpoch++;
-        optimizer.lr(next());
+        optimizer.lr(rate());
     }
 
     /** The rate last set. PyTorch: {@code scheduler.get_last_lr()[0]}. */

@@ -151,6 +151,17 @@ public abstract class Optimizer {
         return params;
     }
 
+    /** The rate before the first scheduler changed it. PyTorch: {@code param_groups[0]["initial_lr"]}. */
+    private Double initialLr;
+
+    /** {@link #initialLr}, recorded (as the current rate) by the first scheduler that asks. */
+    synchronized double initialLr() {
+        if (initialLr == null) {
+            initialLr = lr;
+        }
+        return initialLr;
+    }
+
     /** The learning rate. PyTorch: {@code optimizer.param_groups[0]["lr"]}. */
     public double lr() {
         return lr;

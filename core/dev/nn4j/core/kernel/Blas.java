@@ -230,7 +230,7 @@ public final class Blas {
         }
         if (bs.length == 2 && !transA) {
             int k = (int) as[as.length - 1];
-            int rows = (int) (Shapes.numel(as) / Math.max(1, k));
+            int rows = (int) Shapes.rows(as);
             int n = (int) (transB ? bs[0] : bs[1]);
             long[] os = as.clone();
             os[os.length - 1] = n;
@@ -263,7 +263,7 @@ public final class Blas {
             throw new IllegalArgumentException("matmul: inner dimensions differ: " + Shapes.str(as) + " and "
                     + Shapes.str(bs));
         }
-        int count = (int) (Shapes.numel(as) / Math.max(1, (long) ar * ac));
+        int count = (int) Shapes.numel(Arrays.copyOf(as, r - 2));
         long[] outShape = as.clone();
         outShape[r - 2] = m;
         outShape[r - 1] = n;

@@ -329,7 +329,9 @@ public final class Layout {
                     lo[k] = 0;
                     len[k] = (int) shape[k];
                     out.add(shape[k]);
-                } else if (i instanceof org.nd4j.linalg.indexing.IntervalIndex && i.stride() == 1) {
+                } else if (i instanceof org.nd4j.linalg.indexing.IntervalIndex && i.stride() == 1
+                        && i.initialized()) {
+                    // an uninitialized interval (a negative end: interval(1, -1)) is resolved by ND4J's own get
                     lo[k] = (int) i.offset();
                     len[k] = (int) i.length();
                     out.add((long) len[k]);

@@ -212,7 +212,7 @@ final class PerImage {
                 int y1 = endRow(q, i);
                 for (int j = 0; j < q.kw(); j++) {
                     int dx = j * q.dw() - q.pw();
-                    int lo = Math.max(0, -dx);
+                    int lo = Math.min(ow, Math.max(0, -dx));
                     int hi = Math.min(ow, Math.max(lo, w - dx));
                     for (int k = 0, e = y0 * ow; k < e; k++) {
                         row[k] = 0f;
@@ -254,7 +254,7 @@ final class PerImage {
                 int y1 = endRow(q, i);
                 for (int j = 0; j < q.kw(); j++) {
                     int dx = j * q.dw() - q.pw();
-                    int lo = Math.max(0, -dx);
+                    int lo = Math.min(ow, Math.max(0, -dx));
                     int hi = Math.min(ow, Math.max(lo, w - dx));
                     if (y1 <= y0 || hi <= lo) {
                         continue;
@@ -292,7 +292,7 @@ final class PerImage {
                     int rowBase = ((ch * q.kh() + i) * q.kw() + j) * l;
                     int dx = j * q.dw() - q.pw();
                     // the output columns whose input column is inside the image: [lo, hi)
-                    int lo = Math.max(0, (-dx + sw - 1) / sw);
+                    int lo = Math.min(ow, Math.max(0, (-dx + sw - 1) / sw));
                     int hi = Math.min(ow, Math.max(lo, (w - dx + sw - 1) / sw));
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * q.sh() - q.ph() + i * q.dh();
@@ -306,9 +306,9 @@ final class PerImage {
                         for (int ox = 0; ox < lo; ox++) {
                             col[c0 + ox] = 0f;
                         }
-                        if (sw == 1) {
+                        if (sw == 1 && hi > lo) {
                             System.arraycopy(x, rowX + lo, col, c0 + lo, hi - lo);
-                        } else {
+                        } else if (sw != 1) {
                             for (int ox = lo; ox < hi; ox++) {
                                 col[c0 + ox] = x[rowX + ox * sw];
                             }
@@ -336,7 +336,7 @@ final class PerImage {
                 for (int j = 0; j < q.kw(); j++) {
                     int rowBase = ((ch * q.kh() + i) * q.kw() + j) * l;
                     int dx = j * q.dw() - q.pw();
-                    int lo = Math.max(0, (-dx + sw - 1) / sw);
+                    int lo = Math.min(ow, Math.max(0, (-dx + sw - 1) / sw));
                     int hi = Math.min(ow, Math.max(lo, (w - dx + sw - 1) / sw));
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * q.sh() - q.ph() + i * q.dh();

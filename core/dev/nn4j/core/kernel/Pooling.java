@@ -15,10 +15,10 @@ public final class Pooling {
     }
 
     /**
-     * Max pooling: {@code [n, c, oh, ow]} and, in {@code argmax}, each output's flat position within its input
-     * plane (the first maximum in scan order, as PyTorch; a NaN wins).
+     * Max pooling: {@code [n, c, oh, ow]} and each output's flat position within its input plane (the first
+     * maximum in scan order, as PyTorch; a NaN wins), as float64 values for the backward.
      */
-    public static Storage maxPool(Storage x, int kernel, int stride, int padding, int[] argmax) {
+    public static Storage[] maxPool(Storage x, int kernel, int stride, int padding) {
         long[] s = x.shape();
         int planes = (int) (s[0] * s[1]);
         int h = (int) s[2];
@@ -27,6 +27,7 @@ public final class Pooling {
         int ow = outSize(w, kernel, stride, padding);
         double[] in = x.doubles();
         double[] out = new double[planes * oh * ow];
+        double[] argmax = new double[out.length];
         for (int p = 0; p < planes; p++) {
             int base = p * h * w;
             for (int oy = 0; oy < oh; oy++) {
@@ -56,11 +57,13 @@ public final class Pooling {
                 }
             }
         }
-        return Storage.owning(out, new long[] {s[0], s[1], oh, ow}, x.type());
+        long[] outShape = {s[0], s[1], oh, ow};
+        return new Storage[] {Storage.owning(out, outShape, x.type()), Storage.ofDoubles(argmax, outShape)};
     }
 
     /** Max pooling's backward: each output gradient added at its maximum's position. */
-    public static Storage maxPoolBackward(Storage g, int[] argmax, long[] inputShape) {
+    public static Storage maxPoolBackward(Storage g, Storage positions, long[] inputShape) {
+        double[] argmax = positions.doubles();
         long[] gs = g.shape();
         int planes = (int) (gs[0] * gs[1]);
         int outPlane = (int) (gs[2] * gs[3]);
@@ -69,7 +72,7 @@ public final class Pooling {
         double[] gx = new double[planes * inPlane];
         for (int p = 0; p < planes; p++) {
             for (int o = 0; o < outPlane; o++) {
-                gx[p * inPlane + argmax[p * outPlane + o]] += gv[p * outPlane + o];
+                gx[p * inPlane + (int) argmax[p * outPlane + o]] += gv[p * outPlane + o];
             }
         }
         return Storage.owning(gx, inputShape, g.type());

@@ -35,19 +35,31 @@ final class Scratch {
         return sums;
     }
 
+    /**
+     * Buffers above this many floats (64 MB) are made for the call and not kept: a thread that once convolved a
+     * large image should not hold that much memory for the rest of its life.
+     */
+    private static final int KEEP_LIMIT = 1 << 24;
+
     /** A heap array of at least {@code n} floats, reused by the next call; its contents are arbitrary. */
     float[] heap(int n) {
+        if (n > KEEP_LIMIT) {
+            return new float[n];
+        }
         if (heap.length < n) {
-            heap = new float[Math.max(n, 2 * heap.length)];
+            heap = new float[Math.max(n, Math.min(KEEP_LIMIT, 2 * heap.length))];
         }
         return heap;
     }
 
     /** Direct buffer {@code i}, at least {@code size} floats; its contents are whatever the last user left. */
     FloatBuffer slot(int i, int size) {
+        if (size > KEEP_LIMIT) {
+            return ByteBuffer.allocateDirect(size * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        }
         FloatBuffer b = slots[i];
         if (b == null || b.capacity() < size) {
-            int cap = Math.max(size, b == null ? 1024 : b.capacity() * 2);
+            int cap = Math.max(size, Math.min(KEEP_LIMIT, b == null ? 1024 : b.capacity() * 2));
             b = ByteBuffer.allocateDirect(cap * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
             slots[i] = b;
         }

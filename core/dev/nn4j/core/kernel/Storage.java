@@ -59,6 +59,11 @@ public final class Storage {
         this.type = type;
         this.shape = shape;
         this.size = Math.toIntExact(Shapes.numel(shape));
+        if (heap != null && java.lang.reflect.Array.getLength(heap) != size) {
+            // a kernel's bug, caught where the data is labelled rather than where it is next read
+            throw new IllegalStateException("storage of shape " + Shapes.str(shape) + " given "
+                    + java.lang.reflect.Array.getLength(heap) + " values");
+        }
         // plain stores: a volatile store costs a fence (~12 ns here, more than a small op's arithmetic), and the
         // initial values need none. A new storage reaches another thread only through a safe publication (the
         // user's own hand-over of a tensor), like any object; later changes go through the volatile fields

@@ -12,27 +12,27 @@ import dev.nn4j.core.kernel.Storage;
  */
 public final class MaxPoolWithIndices extends Node {
     private final long[] inputShape;
-    /** Each output's maximum as a flat position in its input plane: the op's own, derived in the forward. */
-    private final int[] argmax;
+    /** Index of the saved positions of the maxima (see {@link #saved}). */
+    private int argmax;
 
-    private MaxPoolWithIndices(long[] inputShape, int[] argmax) {
+    private MaxPoolWithIndices(long[] inputShape) {
         this.inputShape = inputShape;
-        this.argmax = argmax;
     }
 
     /** PyTorch: {@code F.max_pool2d(x, kernel, stride, padding)}. */
     public static Tensor apply(Tensor x, int kernel, int stride, int padding) {
         PoolArgs.check("max_pool2d", x, kernel, stride, padding);
-        long[] s = x.shape();
-        int[] argmax = new int[(int) (s[0] * s[1]) * Pooling.outSize((int) s[2], kernel, stride, padding)
-                * Pooling.outSize((int) s[3], kernel, stride, padding)];
-        Storage y = Pooling.maxPool(storage(x), kernel, stride, padding, argmax);
-        return record(new MaxPoolWithIndices(s, argmax), y, x);
+        Storage[] r = Pooling.maxPool(storage(x), kernel, stride, padding);
+        MaxPoolWithIndices fn = new MaxPoolWithIndices(x.shape());
+        if (recording(x)) {
+            fn.argmax = fn.save(r[1]);
+        }
+        return record(fn, r[0], x);
     }
 
     @Override
     protected Storage[] backward(Storage g) {
-        return new Storage[] {Pooling.maxPoolBackward(g, argmax, inputShape)};
+        return new Storage[] {Pooling.maxPoolBackward(g, saved(argmax), inputShape)};
     }
 
     @Override

@@ -23,7 +23,7 @@ final class PoolArgs {
         }
         if (padding > kernel / 2) {
             throw new IllegalArgumentException(op + ": pad should be at most half of effective kernel size, but got "
-                    + "pad=" + padding + ", kernel_size=" + kernel);
+                    + "pad=" + padding + ", kernel_size=" + kernel + " (input shape " + Shapes.str(x.shape()) + ")");
         }
         long h = x.size(2);
         long w = x.size(3);

@@ -40,6 +40,24 @@ class ContainersAndHooksTest {
     }
 
     @Test
+    void containersHoldAModuleTwice() {
+        Linear shared = new Linear(3, 3);
+        ModuleList list = new ModuleList(shared, shared, shared);
+        assertEquals(3, list.size());
+        assertSame(shared, list.get(2));
+        int calls = 0;
+        for (Module m : list) {
+            calls++;
+        }
+        assertEquals(3, calls, "a tied layer is applied as often as it is listed, as in PyTorch");
+        assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias", "2.weight", "2.bias"),
+                new ArrayList<>(list.stateDict().keySet()));
+        ModuleDict d = new ModuleDict().put("a", shared).put("b", shared);
+        assertSame(shared, d.get("b"));
+        assertEquals(List.of("a", "b"), new ArrayList<>(d.keySet()));
+    }
+
+    @Test
     void moduleDictKeepsInsertionOrderAndPrintsAsPyTorch() {
         ModuleDict d = new ModuleDict().put("enc", new Linear(4, 4)).put("act", new ReLU());
         assertEquals(REPR.get("module_dict").asText(), d.toString());

@@ -31,6 +31,21 @@ class SchedulerAndClipTest {
     }
 
     @Test
+    void aScheduleThatDecaysToZeroEndsAtZeroAndStackedSchedulersShareTheInitialRate() {
+        Parameter p = new Parameter(Tensor.zeros(1));
+        SGD opt = new SGD(List.of(p), 0.1);
+        LinearLR decay = new LinearLR(opt, 1.0 / 3, 0.0, 5);
+        for (int i = 0; i < 8; i++) {
+            decay.step(); // a rounding error below zero would be refused by the optimizer
+        }
+        assertEquals(0.0, opt.lr(), 1e-17);
+        SGD opt2 = new SGD(List.of(p), 0.1);
+        new LinearLR(opt2, 0.5, 1.0, 4);
+        StepLR step = new StepLR(opt2, 2, 0.5);
+        assertEquals(0.1, step.baseLr, 0, "PyTorch's initial_lr: the rate before the first scheduler");
+    }
+
+    @Test
     void schedulersFollowPyTorchStepByStep() {
         assertLrs("step_lr_3_0.5", o -> new StepLR(o, 3, 0.5));
         assertLrs("cosine_5_0.01", o -> new CosineAnnealingLR(o, 5, 0.01));
