@@ -18,37 +18,26 @@ final class BatchNormFloat {
         float[] xv = x.floats();
         double[] mean = new double[c];
         double[] invstd = new double[c];
-        int count = n * inner;
-        if (training) {
-            double[] unbiased = new double[c];
-            for (int ch = 0; ch < c; ch++) {
-                double sum = 0;
-                for (int i = 0; i < n; i++) {
-                    sum += sum(xv, (i * c + ch) * inner, inner);
-                }
-                double m = sum / count;
-                double sq = 0;
-                for (int i = 0; i < n; i++) {
-                    sq += squaredDeviations(xv, (i * c + ch) * inner, inner, m);
-                }
-                mean[ch] = m;
-                invstd[ch] = 1 / Math.sqrt(sq / count + eps);
-                unbiased[ch] = sq / (count - 1);
-            }
-            if (runningMean != null) {
-                Norms.moveToward(runningMean, mean, momentum);
-            }
-            if (runningVar != null) {
-                Norms.moveToward(runningVar, unbiased, momentum);
-            }
-        } else {
-            double[] rm = runningMean.doubles();
-            double[] rv = runningVar.doubles();
-            for (int ch = 0; ch < c; ch++) {
-                mean[ch] = rm[ch];
-                invstd[ch] = 1 / Math.sqrt(rv[ch] + eps);
-            }
-        }
+        Norms.statistics(n * inner, eps, training, runningMean, runningVar, momentum, mean, invstd,
+                new Norms.ChannelSums() {
+                    @Override
+                    public double sum(int ch) {
+                        double sum = 0;
+                        for (int i = 0; i < n; i++) {
+                            sum += BatchNormFloat.sum(xv, (i * c + ch) * inner, inner);
+                        }
+                        return sum;
+                    }
+
+                    @Override
+                    public double squaredDeviations(int ch, double m) {
+                        double sq = 0;
+                        for (int i = 0; i < n; i++) {
+                            sq += BatchNormFloat.squaredDeviations(xv, (i * c + ch) * inner, inner, m);
+                        }
+                        return sq;
+                    }
+                });
         double[] wv = w == null ? null : w.doubles();
         double[] bv = b == null ? null : b.doubles();
         float[] y = new float[xv.length];

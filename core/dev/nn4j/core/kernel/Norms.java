@@ -31,17 +31,20 @@ public final class Norms {
         double[] xv = x.doubles();
         double[] mean = new double[c];
         double[] invstd = new double[c];
-        int count = n * inner;
-        if (training) {
-            double[] unbiased = new double[c];
-            for (int ch = 0; ch < c; ch++) {
+        statistics(n * inner, eps, training, runningMean, runningVar, momentum, mean, invstd, new ChannelSums() {
+            @Override
+            public double sum(int ch) {
                 double sum = 0;
                 for (int i = 0; i < n; i++) {
                     for (int k = 0, o = (i * c + ch) * inner; k < inner; k++) {
                         sum += xv[o + k];
                     }
                 }
-                double m = sum / count;
+                return sum;
+            }
+
+            @Override
+            public double squaredDeviations(int ch, double m) {
                 double sq = 0;
                 for (int i = 0; i < n; i++) {
                     for (int k = 0, o = (i * c + ch) * inner; k < inner; k++) {
@@ -49,24 +52,9 @@ public final class Norms {
                         sq += d * d;
                     }
                 }
-                mean[ch] = m;
-                invstd[ch] = 1 / Math.sqrt(sq / count + eps);
-                unbiased[ch] = sq / (count - 1);
+                return sq;
             }
-            if (runningMean != null) {
-                moveToward(runningMean, mean, momentum);
-            }
-            if (runningVar != null) {
-                moveToward(runningVar, unbiased, momentum);
-            }
-        } else {
-            double[] rm = runningMean.doubles();
-            double[] rv = runningVar.doubles();
-            for (int ch = 0; ch < c; ch++) {
-                mean[ch] = rm[ch];
-                invstd[ch] = 1 / Math.sqrt(rv[ch] + eps);
-            }
-        }
+        });
         double[] wv = w == null ? null : w.doubles();
         double[] bv = b == null ? null : b.doubles();
         double[] y = new double[xv.length];
@@ -84,8 +72,50 @@ public final class Norms {
             Storage.ofDoubles(invstd, cs)};
     }
 
+    /** A channel's sums over the batch and the positions, read however the data's type is best read. */
+    interface ChannelSums {
+        /** The sum of channel {@code ch}'s values. */
+        double sum(int ch);
+
+        /** The sum of squared deviations of channel {@code ch}'s values from {@code mean}. */
+        double squaredDeviations(int ch, double mean);
+    }
+
+    /**
+     * Fills {@code mean} and {@code invstd} per channel: with the batch's statistics in training ({@code count}
+     * values per channel; the running statistics, when given, move toward the batch mean and the unbiased batch
+     * variance, in place), else from the running statistics.
+     */
+    static void statistics(int count, double eps, boolean training, Storage runningMean, Storage runningVar,
+                           double momentum, double[] mean, double[] invstd, ChannelSums sums) {
+        int c = mean.length;
+        if (!training) {
+            double[] rm = runningMean.doubles();
+            double[] rv = runningVar.doubles();
+            for (int ch = 0; ch < c; ch++) {
+                mean[ch] = rm[ch];
+                invstd[ch] = 1 / Math.sqrt(rv[ch] + eps);
+            }
+            return;
+        }
+        double[] unbiased = new double[c];
+        for (int ch = 0; ch < c; ch++) {
+            double m = sums.sum(ch) / count;
+            double sq = sums.squaredDeviations(ch, m);
+            mean[ch] = m;
+            invstd[ch] = 1 / Math.sqrt(sq / count + eps);
+            unbiased[ch] = sq / (count - 1);
+        }
+        if (runningMean != null) {
+            moveToward(runningMean, mean, momentum);
+        }
+        if (runningVar != null) {
+            moveToward(runningVar, unbiased, momentum);
+        }
+    }
+
     /** {@code running = (1 - momentum) running + momentum stat}, in place through the storage's counted writer. */
-    static void moveToward(Storage running, double[] stat, double momentum) {
+    private static void moveToward(Storage running, double[] stat, double momentum) {
         double[] r = running.doubles();
         double[] next = new double[r.length];
         for (int i = 0; i < r.length; i++) {
