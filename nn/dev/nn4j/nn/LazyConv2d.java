@@ -85,13 +85,9 @@ public class LazyConv2d extends Conv2d {
             super.planOwnLoad(prefix, plan);
             return;
         }
-        long[] expected = weightShape(0);
         if (w.dim() != 4 || w.size(0) != outChannels || w.size(2) != kernelSize || w.size(3) != kernelSize) {
-            plan.consume(prefix + "weight");
-            plan.consume(prefix + "bias");
-            plan.refuse("size mismatch for " + prefix + "weight: copying a param with shape " + Shapes.str(w.shape())
-                    + " from checkpoint, the shape in current model is [" + expected[0] + ", in_channels, "
-                    + kernelSize + ", " + kernelSize + "].");
+            plan.refuseWeightShape(prefix, w, "[" + outChannels + ", in_channels, " + kernelSize + ", " + kernelSize
+                    + "]");
             return;
         }
         long in = w.size(1);

@@ -80,10 +80,7 @@ public class LazyLinear extends Linear {
             return;
         }
         if (w.dim() != 2 || w.size(0) != outFeatures) {
-            plan.consume(prefix + "weight");
-            plan.consume(prefix + "bias");
-            plan.refuse("size mismatch for " + prefix + "weight: copying a param with shape " + Shapes.str(w.shape())
-                    + " from checkpoint, the shape in current model is [" + outFeatures + ", in_features].");
+            plan.refuseWeightShape(prefix, w, "[" + outFeatures + ", in_features]");
             return;
         }
         long in = w.size(1);

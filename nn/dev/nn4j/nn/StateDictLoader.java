@@ -59,6 +59,18 @@ public final class StateDictLoader {
         problems.add(problem);
     }
 
+    /**
+     * For a lazy module whose checkpoint weight cannot be its own: counts {@code prefix + "weight"} and
+     * {@code prefix + "bias"} as the module's and refuses the load, naming the checkpoint's shape and the shape the
+     * module can take ({@code expected}, e.g. {@code [16, in_features]}), as PyTorch's size-mismatch message does.
+     */
+    public void refuseWeightShape(String prefix, Tensor weight, String expected) {
+        consume(prefix + "weight");
+        consume(prefix + "bias");
+        refuse("size mismatch for " + prefix + "weight: copying a param with shape " + Shapes.str(weight.shape())
+                + " from checkpoint, the shape in current model is " + expected + ".");
+    }
+
     /** Counts {@code key} as belonging to the module (so it is not also reported as unexpected). */
     public void consume(String key) {
         if (source.containsKey(key)) {
