@@ -78,23 +78,12 @@ public final class CharLM {
         protected Tensor forward(Tensor chars) {
             long t = chars.size(1);
             Tensor h = embed.call(chars).add(positions.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, t)));
-            Tensor causal = causalMask(t);
+            Tensor causal = TransformerEncoderLayer.squareSubsequentMask(t);
             for (Module m : layers) {
                 h = ((TransformerEncoderLayer) m).call(h, causal, null);
             }
             return out.call(h);
         }
-    }
-
-    /** True above the diagonal: a position may not attend to later ones. */
-    static Tensor causalMask(long t) {
-        double[] m = new double[(int) (t * t)];
-        for (int i = 0; i < t; i++) {
-            for (int j = i + 1; j < t; j++) {
-                m[(int) (i * t + j)] = Double.NEGATIVE_INFINITY;
-            }
-        }
-        return Tensor.of(m, t, t).to(org.nd4j.linalg.api.buffer.DataType.FLOAT);
     }
 
     /** The bundled text. */

@@ -246,13 +246,7 @@ public final class Functional {
         long s = k.size(-2);
         Tensor scores = q.matmul(k.transpose(-2, -1)).div(Math.sqrt(q.size(-1)));
         if (isCausal) {
-            double[] mask = new double[(int) (l * s)];
-            for (int i = 0; i < l; i++) {
-                for (int j = (int) Math.min(s, i + 1); j < s; j++) {
-                    mask[(int) (i * s + j)] = Double.NEGATIVE_INFINITY;
-                }
-            }
-            scores = scores.add(Tensor.of(mask, l, s).to(scores.dtype()).to(scores.device()));
+            scores = scores.add(Masks.causal(l, s).to(scores.dtype()).to(scores.device()));
         }
         if (attnMask != null) {
             scores = scores.add(Masks.additive(attnMask, scores.dtype(), scores.device()));

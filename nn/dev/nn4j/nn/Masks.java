@@ -14,6 +14,17 @@ final class Masks {
     private Masks() {
     }
 
+    /** {@code [l, s]}: minus infinity where key {@code j} comes after query {@code i} ({@code j > i}), else zero. */
+    static Tensor causal(long l, long s) {
+        double[] mask = new double[(int) (l * s)];
+        for (int i = 0; i < l; i++) {
+            for (int j = (int) Math.min(s, i + 1); j < s; j++) {
+                mask[(int) (i * s + j)] = Double.NEGATIVE_INFINITY;
+            }
+        }
+        return Tensor.of(mask, l, s);
+    }
+
     /** {@code mask} as an additive float mask of {@code type}: a float mask itself, else minus infinity where nonzero. */
     static Tensor additive(Tensor mask, DataType type, Device device) {
         return mask.dtype().isFPType() ? mask.detach().to(type) : forbidding(mask, type, device);

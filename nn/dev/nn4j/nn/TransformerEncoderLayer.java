@@ -44,6 +44,15 @@ public class TransformerEncoderLayer extends Module {
         this.gelu = b.activation.equals("gelu");
     }
 
+    /**
+     * The causal attention mask for {@code size} positions: {@code [size, size]}, minus infinity above the diagonal
+     * (a position may not attend to later ones), float32. PyTorch:
+     * {@code nn.Transformer.generate_square_subsequent_mask(size)}.
+     */
+    public static Tensor squareSubsequentMask(long size) {
+        return Masks.causal(size, size).to(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+    }
+
     /** Every option: {@code builder(dModel, nhead).dimFeedforward(512).dropout(0.1).activation("gelu").build()}. */
     public static Builder builder(long dModel, int nhead) {
         return new Builder(dModel, nhead);

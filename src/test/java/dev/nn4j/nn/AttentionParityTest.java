@@ -109,6 +109,14 @@ class AttentionParityTest {
     }
 
     @Test
+    void theSquareSubsequentMaskForbidsLaterPositions() {
+        double inf = Double.NEGATIVE_INFINITY;
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0, inf, inf, 0, 0, inf, 0, 0, 0},
+                TransformerEncoderLayer.squareSubsequentMask(3).storage().toDoubleArray(), 0);
+        assertEquals(DataType.FLOAT, TransformerEncoderLayer.squareSubsequentMask(2).dtype());
+    }
+
+    @Test
     void badInputIsRefusedNamingThePathAndShapes() {
         IllegalArgumentException heads = assertThrows(IllegalArgumentException.class,
                 () -> new MultiheadAttention(10, 3));
