@@ -6,6 +6,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -638,6 +639,38 @@ public final class Storage {
         } else {
             INDArray s = src.nd();
             nd.assign(s.dataType() == type ? s.reshape(nd.shape()) : s.castTo(type).reshape(nd.shape()));
+        }
+    }
+
+    /**
+     * In place: this storage's {@link #size()} values read from {@code src} at {@code offset}, converted to this
+     * type. For buffers that many tensors share end to end (the buckets of a gradient all-reduce): no array is made
+     * for a dense float32 target.
+     */
+    public synchronized void assign(float[] src, int offset) {
+        Objects.checkFromIndexSize(offset, size, src.length);
+        if (heap instanceof float[] f) {
+            bumpVersion();
+            System.arraycopy(src, offset, f, 0, size);
+        } else if (type == DataType.FLOAT && size > 0 && Blas.directBlas() && isDenseC(nd)) {
+            bumpVersion();
+            floatBuffer().put(0, src, offset, size);
+        } else {
+            assign(copyOf(Arrays.copyOfRange(src, offset, offset + size), shape));
+        }
+    }
+
+    /** {@link #assign(float[], int)} from float64 values. */
+    public synchronized void assign(double[] src, int offset) {
+        Objects.checkFromIndexSize(offset, size, src.length);
+        if (heap instanceof double[] d) {
+            bumpVersion();
+            System.arraycopy(src, offset, d, 0, size);
+        } else if (type == DataType.DOUBLE && size > 0 && Blas.directBlas() && isDenseC(nd)) {
+            bumpVersion();
+            doubleBuffer().put(0, src, offset, size);
+        } else {
+            assign(copyOf(Arrays.copyOfRange(src, offset, offset + size), shape));
         }
     }
 

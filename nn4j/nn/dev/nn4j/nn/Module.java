@@ -1,6 +1,7 @@
 package dev.nn4j.nn;
 
 import dev.nn4j.core.NoGrad;
+import dev.nn4j.core.RemovableHandle;
 import dev.nn4j.core.Tensor;
 import dev.nn4j.device.Device;
 import dev.nn4j.device.Devices;

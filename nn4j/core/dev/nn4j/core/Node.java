@@ -40,6 +40,13 @@ public abstract class Node {
      */
     int level;
 
+    /** Hooks on the output's gradient ({@link Tensor#registerHook}); null until one is registered. */
+    private volatile java.util.List<GradHook> gradHooks;
+
+    /** A hook with the device of the tensor it was registered on, which the gradient it sees lives on. */
+    private record GradHook(java.util.function.UnaryOperator<Tensor> fn, Device device) {
+    }
+
     /** Gradients for each input given the gradient of the output; {@code null} where none is needed. */
     protected abstract Storage[] backward(Storage gradOutput);
 
@@ -204,6 +211,42 @@ public abstract class Node {
     Tensor[] inputs() {
         return inputs;
     }
+
+    synchronized RemovableHandle addGradHook(java.util.function.UnaryOperator<Tensor> fn, Device device) {
+        GradHook h = new GradHook(fn, device);
+        java.util.List<GradHook> hooks = gradHooks;
+        if (hooks == null) {
+            hooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+            gradHooks = hooks;
+        }
+        hooks.add(h);
+        java.util.List<GradHook> in = hooks;
+        return () -> in.remove(h);
+    }
+
+    /**
+     * The output gradient after this node's hooks, each of which sees the previous one's result and may replace
+     * it (a null return keeps it). The gradient a hook sees is handed out, so no later kernel may write over it.
+     */
+    Storage runGradHooks(Storage g) {
+        java.util.List<GradHook> hooks = gradHooks;
+        if (hooks == null || hooks.isEmpty()) {
+            return g;
+        }
+        for (GradHook h : hooks) {
+            g.share();
+            Tensor replaced = h.fn().apply(new Tensor(g, h.device()));
+            if (replaced != null) {
+                if (!java.util.Arrays.equals(replaced.shape(), g.shape())) {
+                    throw new IllegalArgumentException("a gradient hook returned shape "
+                            + Shapes.str(replaced.shape()) + " for a gradient of shape " + Shapes.str(g.shape()));
+                }
+                g = replaced.storage().cast(g.type());
+            }
+        }
+        return g;
+    }
+
 
     boolean isReleased() {
         return released;

@@ -1,4 +1,4 @@
-package dev.nn4j.nn;
+package dev.nn4j.core;
 
 /** Removes the hook it was returned for. PyTorch: {@code torch.utils.hooks.RemovableHandle}. */
 @FunctionalInterface

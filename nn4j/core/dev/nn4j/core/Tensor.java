@@ -337,6 +337,28 @@ public class Tensor {
         return st;
     }
 
+    /**
+     * Registers {@code hook} to run with this tensor's gradient each time a backward computes it; a non-null return
+     * replaces the gradient that flows on (same shape), null keeps it. The hook must not write into the gradient it
+     * is given. PyTorch: {@code y.register_hook(hook)}.
+     *
+     * @return a handle that removes the hook
+     * @throws IllegalStateException for a leaf (hooks on leaves are not supported yet: their gradients are
+     *     accumulated where they are computed, some straight into the {@code grad} buffer) or a tensor that
+     *     requires no grad
+     */
+    public RemovableHandle registerHook(java.util.function.UnaryOperator<Tensor> hook) {
+        java.util.Objects.requireNonNull(hook, "hook");
+        if (!requiresGrad) {
+            throw new IllegalStateException("cannot register a hook on a tensor that doesn't require gradient");
+        }
+        if (gradFn == null) {
+            throw new IllegalStateException("registerHook: hooks on leaf tensors are not supported yet; register it "
+                    + "on a tensor computed from this one (a non-leaf) instead");
+        }
+        return gradFn.addGradHook(hook, device);
+    }
+
     /** True for tensors made by the user (not by a recorded op). PyTorch: {@code x.is_leaf}. */
     public boolean isLeaf() {
         return gradFn == null;

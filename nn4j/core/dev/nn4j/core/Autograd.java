@@ -66,6 +66,9 @@ public final class Autograd {
             throw releasedGraph();
         }
         ReadyQueue queue = new ReadyQueue();
+        java.util.ArrayDeque<Runnable> outer = CALLBACKS.get();
+        java.util.ArrayDeque<Runnable> callbacks = new java.util.ArrayDeque<>(2);
+        CALLBACKS.set(callbacks);
         try (NoGrad scope = NoGrad.enter()) {
             top.pendingGrad = seed;
             queue.push(top);
@@ -78,6 +81,7 @@ public final class Autograd {
                     // leaves reached before this point have their gradients
                     throw releasedGraph();
                 }
+                g = fn.runGradHooks(g);
                 Tensor[] inputs = fn.inputs();
                 fn.checkSaved();
                 Tensor[] leaves = targetLeaves(fn, inputs);
@@ -112,9 +116,35 @@ public final class Autograd {
                     fn.release();
                 }
             }
+            for (Runnable r = callbacks.poll(); r != null; r = callbacks.poll()) {
+                r.run(); // every gradient of this backward is final here
+            }
         } finally {
             queue.clearPending();
+            CALLBACKS.set(outer);
         }
+    }
+
+    /** The callbacks queued during the backward running on this thread (null when none runs). */
+    private static final ThreadLocal<java.util.ArrayDeque<Runnable>> CALLBACKS = new ThreadLocal<>();
+
+    /**
+     * Queues {@code callback} to run once the backward now running on this thread has finished, when every leaf's
+     * gradient for it is final; callbacks run in the order they were queued, only after a backward that
+     * succeeded. Called from a gradient hook ({@link Tensor#registerHook}): this is how
+     * {@code DistributedDataParallel} averages gradients across processes after each backward.
+     * PyTorch: {@code Variable._execution_engine.queue_callback(callback)}.
+     *
+     * @throws IllegalStateException when no backward is running on this thread
+     */
+    public static void queueCallback(Runnable callback) {
+        java.util.Objects.requireNonNull(callback, "callback");
+        java.util.ArrayDeque<Runnable> q = CALLBACKS.get();
+        if (q == null) {
+            throw new IllegalStateException("queueCallback: no backward is running on this thread; call it from a "
+                    + "gradient hook (Tensor.registerHook)");
+        }
+        q.add(callback);
     }
 
     /**

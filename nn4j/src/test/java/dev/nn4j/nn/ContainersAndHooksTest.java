@@ -1,6 +1,7 @@
 package dev.nn4j.nn;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nn4j.core.RemovableHandle;
 import dev.nn4j.core.Tensor;
 import dev.nn4j.testing.Fixtures;
 import java.util.ArrayList;

@@ -1,0 +1,111 @@
+package dev.nn4j.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Tensor.registerHook and Autograd.queueCallback: the engine's two extension points (PyTorch's semantics). */
+class GradHookTest {
+    private static double[] values(Tensor t) {
+        return t.storage().toDoubleArray();
+    }
+
+    @Test
+    void aHookSeesTheGradientOfItsTensorAndMayReplaceIt() {
+        Tensor x = Tensor.of(new double[] {1, 2, 3}, 3).requiresGrad(true);
+        Tensor y = x.mul(2.0);
+        List<double[]> seen = new ArrayList<>();
+        y.registerHook(g -> {
+            seen.add(values(g));
+            return g.mul(10.0);
+        });
+        y.mul(y).sum().backward(); // d/dy = 2y = (4, 8, 12); then x gets 2 * 10 * that
+        assertArrayEquals(new double[] {4, 8, 12}, seen.get(0), 0);
+        assertArrayEquals(new double[] {80, 160, 240}, values(x.grad()), 1e-12);
+    }
+
+    @Test
+    void aRemovedHookNoLongerRuns() {
+        Tensor x = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        Tensor y = x.mul(3.0);
+        int[] calls = {0};
+        RemovableHandle h = y.registerHook(g -> {
+            calls[0]++;
+            return null;
+        });
+        h.remove();
+        y.sum().backward();
+        assertEquals(0, calls[0]);
+        assertArrayEquals(new double[] {3, 3}, values(x.grad()), 0);
+    }
+
+    @Test
+    void aHookReturningTheWrongShapeIsRefused() {
+        Tensor x = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        Tensor y = x.mul(3.0);
+        y.registerHook(g -> Tensor.of(new double[] {1, 2, 3}, 3));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> y.sum().backward());
+        assertTrue(e.getMessage().contains("[3]") && e.getMessage().contains("[2]"), e.getMessage());
+    }
+
+    @Test
+    void hooksOnLeavesAndOnTensorsWithoutGradAreRefusedWithAReason() {
+        Tensor leaf = Tensor.of(new double[] {1}, 1).requiresGrad(true);
+        assertTrue(assertThrows(IllegalStateException.class, () -> leaf.registerHook(g -> g)).getMessage()
+                .contains("leaf"));
+        Tensor plain = Tensor.of(new double[] {1}, 1);
+        assertThrows(IllegalStateException.class, () -> plain.registerHook(g -> g));
+    }
+
+    @Test
+    void aQueuedCallbackRunsOnceEveryLeafGradientIsFinal() {
+        // w is used twice, and its second use is reached only after the hooked tensor: the callback must still
+        // see both contributions summed
+        Tensor w = Tensor.of(new double[] {2}, 1).requiresGrad(true);
+        Tensor first = w.mul(3.0);
+        double[] atCallback = new double[1];
+        int[] runs = {0};
+        first.registerHook(g -> {
+            Autograd.queueCallback(() -> {
+                runs[0]++;
+                atCallback[0] = w.grad().item();
+            });
+            return null;
+        });
+        Tensor loss = first.add(w.mul(w)).sum(); // d/dw = 3 + 2w = 7
+        loss.backward();
+        assertEquals(1, runs[0]);
+        assertEquals(7, atCallback[0], 0);
+    }
+
+    @Test
+    void queueCallbackOutsideABackwardIsRefused() {
+        assertThrows(IllegalStateException.class, () -> Autograd.queueCallback(() -> { }));
+    }
+
+    @Test
+    void aFailedBackwardRunsNoCallback() {
+        Tensor x = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        Tensor y = x.mul(3.0);
+        int[] runs = {0};
+        y.registerHook(g -> {
+            Autograd.queueCallback(() -> runs[0]++);
+            return null;
+        });
+        Tensor z = y.mul(2.0);
+        z.registerHook(g -> {
+            throw new IllegalStateException("boom");
+        });
+        assertThrows(IllegalStateException.class, () -> z.sum().backward());
+        assertEquals(0, runs[0]);
+        assertNull(x.grad());
+        // the thread is not left inside a backward
+        assertThrows(IllegalStateException.class, () -> Autograd.queueCallback(() -> { }));
+    }
+}
