@@ -1,0 +1,226 @@
+package dev.nn4j.distributed;
+
+import dev.nn4j.core.Autograd;
+import dev.nn4j.core.NoGrad;
+import dev.nn4j.core.Tensor;
+import dev.nn4j.core.kernel.Storage;
+import dev.nn4j.nn.Module;
+import dev.nn4j.nn.Parameter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Data-parallel training of a module: each rank runs it on its shard of the batch, and after every backward the
+ * gradients are averaged over the ranks, so an optimizer step on any rank is the step a single process would take
+ * on the whole batch. Replicas start equal: the constructor copies rank 0's parameters and buffers to every rank.
+ * PyTorch: {@code DistributedDataParallel(module)}.
+ *
+ * <pre>{@code
+ * DistributedDataParallel ddp = new DistributedDataParallel(model, group);
+ * SGD opt = new SGD(ddp.parameters(), 0.1);
+ * Tensor loss = Functional.crossEntropy(ddp.call(x), y);   // x: this rank's shard
+ * loss.backward();                                        // gradients are averaged over the ranks here
+ * opt.step();
+ * }</pre>
+ *
+ * <p>The averaging runs once per backward that reaches this module's output, when every gradient of that backward
+ * is final ({@link Autograd#queueCallback}), one all-reduce per bucket of about {@code bucketCapMb} megabytes
+ * (parameters in reverse order, as PyTorch buckets them). Every rank must run the same number of backward passes
+ * through the wrapper; {@link #noSync()} skips the averaging for gradient accumulation. A parameter no rank used
+ * keeps no gradient; one used on some ranks only is averaged with zeros for the others.
+ *
+ * <p>The state dict has the wrapped module's keys under {@code module.}, as PyTorch's has.
+ */
+public final class DistributedDataParallel extends Module {
+    private final Module module;
+    private final ProcessGroup group;
+    private final List<GradBucket> buckets;
+    private volatile boolean syncEnabled = true;
+    /** True from the moment a backward queued the averaging until it ran: one averaging per backward. */
+    private volatile boolean queued;
+
+    /** Wraps {@code module}, with buckets of PyTorch's default 25 MB. */
+    public DistributedDataParallel(Module module, ProcessGroup group) {
+        this(module, group, 25);
+    }
+
+    /**
+     * Wraps {@code module} for the ranks of {@code group}, copying rank 0's parameters and buffers to every rank.
+     * PyTorch: {@code DistributedDataParallel(module, bucket_cap_mb=...)}.
+     *
+     * @throws IllegalStateException when a parameter is not initialized yet (run a forward pass of a lazy module
+     *     first) or when this rank's module differs from rank 0's (names, shapes or dtypes)
+     * @throws DistributedException when another rank fails
+     */
+    public DistributedDataParallel(Module module, ProcessGroup group, double bucketCapMb) {
+        if (module == null || group == null) {
+            throw new IllegalArgumentException("DistributedDataParallel: module and group must not be null");
+        }
+        if (!(bucketCapMb > 0)) {
+            throw new IllegalArgumentException("bucketCapMb must be positive, got " + bucketCapMb);
+        }
+        this.module = registerModule("module", module);
+        this.group = group;
+        Map<String, Parameter> params = module.namedParameters();
+        params.forEach((name, p) -> {
+            if (p.isUninitialized()) {
+                throw new IllegalStateException("DistributedDataParallel: parameter \"" + name + "\" is not "
+                        + "initialized yet; run a forward pass of the lazy module before wrapping it");
+            }
+        });
+        broadcastState(module, group);
+        this.buckets = bucketize(params.values(), (long) (bucketCapMb * (1 << 20)));
+    }
+
+    /** The wrapped module. PyTorch: {@code ddp.module}. */
+    public Module module() {
+        return module;
+    }
+
+    /** The group the gradients are averaged over. PyTorch: {@code ddp.process_group}. */
+    public ProcessGroup processGroup() {
+        return group;
+    }
+
+    @Override
+    protected Tensor forward(Tensor x) {
+        Tensor y = module.call(x);
+        if (y.requiresGrad() && !y.isLeaf() && NoGrad.isGradEnabled()) {
+            y.registerHook(g -> {
+                if (syncEnabled && !queued) {
+                    queued = true;
+                    Autograd.queueCallback(this::averageGradients);
+                }
+                return null;
+            });
+        }
+        return y;
+    }
+
+    /** Averages every bucket's gradients over the ranks; runs at the end of a backward. */
+    private void averageGradients() {
+        queued = false;
+        for (GradBucket b : buckets) {
+            b.reduce(group);
+        }
+    }
+
+    /**
+     * A scope in which backward passes accumulate gradients locally without averaging them; the first backward
+     * after it averages everything accumulated. PyTorch: {@code with ddp.no_sync():}.
+     */
+    public Scope noSync() {
+        boolean before = syncEnabled;
+        syncEnabled = false;
+        return () -> syncEnabled = before;
+    }
+
+    /** The scope of {@link #noSync()}: closing it restores averaging. */
+    @FunctionalInterface
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Gradient buckets: parameters in reverse order, split by dtype and by {@code capBytes}. */
+    private static List<GradBucket> bucketize(java.util.Collection<Parameter> params, long capBytes) {
+        List<Parameter> order = new ArrayList<>();
+        for (Parameter p : params) {
+            if (!p.requiresGrad()) {
+                continue;
+            }
+            if (p.dtype() != DataType.FLOAT && p.dtype() != DataType.DOUBLE) {
+                throw new IllegalStateException("DistributedDataParallel: parameter of dtype " + p.dtype()
+                        + " is not supported (float32 and float64 are)");
+            }
+            order.add(p);
+        }
+        Collections.reverse(order); // the backward finishes the last layers first
+        List<GradBucket> out = new ArrayList<>();
+        for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
+            List<Parameter> current = new ArrayList<>();
+            long bytes = 0;
+            for (Parameter p : order) {
+                if (p.dtype() != type) {
+                    continue;
+                }
+                long size = p.numel() * (type == DataType.FLOAT ? 4 : 8);
+                if (!current.isEmpty() && (bytes + size > capBytes || bytes + size > Integer.MAX_VALUE / 2)) {
+                    out.add(new GradBucket(current));
+                    current = new ArrayList<>();
+                    bytes = 0;
+                }
+                current.add(p);
+                bytes += size;
+            }
+            if (!current.isEmpty()) {
+                out.add(new GradBucket(current));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Copies rank 0's parameters and buffers to this rank, after checking that both modules have the same names,
+     * shapes and dtypes. PyTorch: {@code _sync_module_states}.
+     */
+    static void broadcastState(Module module, ProcessGroup group) {
+        Map<String, Tensor> state = new java.util.LinkedHashMap<>(module.namedParameters());
+        state.putAll(module.namedBuffers());
+        StringBuilder signature = new StringBuilder();
+        long doubles = 0;
+        long floats = 0;
+        for (Map.Entry<String, Tensor> e : state.entrySet()) {
+            Tensor t = e.getValue();
+            signature.append(e.getKey()).append(java.util.Arrays.toString(t.shape())).append(t.dtype()).append(';');
+            if (t.dtype() == DataType.FLOAT) {
+                floats += t.numel();
+            } else {
+                doubles += t.numel();
+            }
+        }
+        double[] mine = {signature.toString().hashCode(), floats, doubles};
+        double[] root = mine.clone();
+        group.broadcast(root, 0, root.length, 0);
+        if (!java.util.Arrays.equals(mine, root)) {
+            throw new IllegalStateException("DistributedDataParallel: rank " + group.rank() + "'s module differs "
+                    + "from rank 0's (parameter and buffer names, shapes or dtypes); every rank must build the same "
+                    + "model");
+        }
+        float[] f = new float[Math.toIntExact(floats)];
+        double[] d = new double[Math.toIntExact(doubles)];
+        int fi = 0;
+        int di = 0;
+        for (Tensor t : state.values()) {
+            Storage s = t.storage();
+            int n = (int) t.numel();
+            if (t.dtype() == DataType.FLOAT) {
+                s.readFloats().get(0, f, fi, n);
+                fi += n;
+            } else {
+                s.readDoubles().get(0, d, di, n); // float64 as is; integer counters are exact below 2^53
+                di += n;
+            }
+        }
+        group.broadcast(f, 0, f.length, 0);
+        group.broadcast(d, 0, d.length, 0);
+        fi = 0;
+        di = 0;
+        try (NoGrad scope = NoGrad.enter()) {
+            for (Tensor t : state.values()) {
+                Storage s = t.storage();
+                int n = (int) t.numel();
+                if (t.dtype() == DataType.FLOAT) {
+                    s.assign(f, fi);
+                    fi += n;
+                } else {
+                    s.assign(d, di);
+                    di += n;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,360 @@
+package dev.nn4j.distributed;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Ranks in a ring over TCP: each rank sends to the next and receives from the previous one. An all-reduce is a
+ * reduce-scatter then an all-gather, {@code 2 (n - 1)} steps that each move {@code 1/n} of the data, so every
+ * link carries {@code 2 (n - 1) / n} times the data whatever the number of ranks (the bandwidth-optimal schedule
+ * of Baidu's ring all-reduce, Horovod and NCCL). Sending and receiving overlap: a sender thread writes to the next
+ * rank while the caller reads from the previous one.
+ *
+ * <p>Every socket has a time-out: a connection, a read, a write that the peer does not drain. A rank whose
+ * connection closes (its process died or it closed the group) makes this one fail at once, naming it.
+ * PyTorch: the {@code gloo} backend's ring all-reduce, which it uses on CPUs.
+ */
+public final class TcpRingProcessGroup implements ProcessGroup {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TcpRingProcessGroup.class);
+    private static final int HELLO_MAGIC = 0x4e4e3452; // "NN4R"
+
+    private final int rank;
+    private final int worldSize;
+    private final long timeoutMillis;
+    private final RingLink next;
+    private final RingLink prev;
+    private final ExecutorService sender;
+    private int call;
+    private String failure;
+    private boolean closed;
+
+    private TcpRingProcessGroup(int rank, int worldSize, Duration timeout, RingLink next, RingLink prev) {
+        this.rank = rank;
+        this.worldSize = worldSize;
+        this.timeoutMillis = timeout.toMillis();
+        this.next = next;
+        this.prev = prev;
+        this.sender = worldSize == 1 ? null : Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "nn4j-ring-send-rank" + rank);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Joins the ring as {@code rank}, listening on the port of {@code ranks.get(rank)}: for ranks started by hand
+     * on known addresses (PyTorch: {@code init_process_group("gloo", init_method="tcp://...")}).
+     */
+    public static TcpRingProcessGroup connect(int rank, List<InetSocketAddress> ranks, Duration timeout) {
+        checkRank(rank, ranks);
+        ServerSocket listener;
+        try {
+            listener = new ServerSocket();
+            listener.setReuseAddress(true);
+            listener.bind(new InetSocketAddress(ranks.get(rank).getPort()));
+        } catch (IOException e) {
+            throw new DistributedException("rank " + rank + ": cannot listen on port " + ranks.get(rank).getPort(), e);
+        }
+        return connect(rank, ranks, listener, timeout);
+    }
+
+    /**
+     * Joins the ring as {@code rank} with a listener already bound, whose address the other ranks know as
+     * {@code ranks.get(rank)} (a launcher binds a free port first, then exchanges the addresses, as
+     * {@code SparkRanks} does). The listener is closed once the previous rank has connected.
+     *
+     * @param timeout for connecting, for every read and write, and for the ring to form
+     * @throws DistributedException when the ring cannot form within the time-out, naming the rank not reached
+     */
+    public static TcpRingProcessGroup connect(int rank, List<InetSocketAddress> ranks, ServerSocket listener,
+                                              Duration timeout) {
+        checkRank(rank, ranks);
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
+        int n = ranks.size();
+        if (n == 1) {
+            closeQuietly(listener);
+            return new TcpRingProcessGroup(rank, 1, timeout, null, null);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int token = ranks.hashCode(); // the same on every rank of this job, and unlikely to match another job's
+        int nextRank = (rank + 1) % n;
+        int prevRank = (rank + n - 1) % n;
+        RingLink next = null;
+        try (ServerSocket l = listener) {
+            next = dial(rank, nextRank, ranks.get(nextRank), n, token, deadline);
+            RingLink prev = accept(l, rank, prevRank, n, token, deadline);
+            return new TcpRingProcessGroup(rank, n, timeout, next, prev);
+        } catch (IOException | RuntimeException e) {
+            if (next != null) {
+                next.close();
+            }
+            throw e instanceof DistributedException d ? d
+                    : new DistributedException("rank " + rank + ": the ring did not form: " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkRank(int rank, List<InetSocketAddress> ranks) {
+        if (ranks.isEmpty() || rank < 0 || rank >= ranks.size()) {
+            throw new IllegalArgumentException("rank " + rank + " is not one of the " + ranks.size() + " ranks");
+        }
+    }
+
+    /** Connects to the next rank, retrying until the deadline (it may not listen yet), and says who this is. */
+    private static RingLink dial(int rank, int peer, InetSocketAddress address, int n, int token, long deadline)
+            throws IOException {
+        IOException last = null;
+        while (System.nanoTime() < deadline) {
+            Socket s = new Socket();
+            try {
+                s.connect(address, remainingMillis(deadline));
+                configure(s, remainingMillis(deadline));
+                DataOutputStream out = new DataOutputStream(s.getOutputStream());
+                out.writeInt(HELLO_MAGIC);
+                out.writeInt(token);
+                out.writeInt(n);
+                out.writeInt(rank);
+                out.flush();
+                return new RingLink(s, peer);
+            } catch (IOException e) {
+                last = e;
+                closeQuietly(s);
+                sleepBriefly();
+            }
+        }
+        throw new DistributedException("rank " + rank + ": could not connect to rank " + peer + " at " + address
+                + " before the time-out" + (last != null ? " (" + last.getMessage() + ")" : ""), last);
+    }
+
+    /** Accepts the previous rank's connection, refusing any other (a stray client, another job's rank). */
+    private static RingLink accept(ServerSocket listener, int rank, int peer, int n, int token, long deadline)
+            throws IOException {
+        while (true) {
+            int wait = remainingMillis(deadline);
+            if (wait <= 0) {
+                break;
+            }
+            listener.setSoTimeout(wait);
+            Socket s;
+            try {
+                s = listener.accept();
+            } catch (SocketTimeoutException e) {
+                break;
+            }
+            try {
+                configure(s, remainingMillis(deadline));
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                int magic = in.readInt();
+                int gotToken = in.readInt();
+                int gotN = in.readInt();
+                int gotRank = in.readInt();
+                if (magic == HELLO_MAGIC && gotToken == token && gotN == n && gotRank == peer) {
+                    return new RingLink(s, peer);
+                }
+                LOG.warn("rank {}: refused a connection from {} (rank {} of {}, not rank {} of this job)", rank,
+                        s.getRemoteSocketAddress(), gotRank, gotN, peer);
+            } catch (IOException e) {
+                LOG.warn("rank {}: dropped a connection from {}: {}", rank, s.getRemoteSocketAddress(), e.toString());
+            }
+            closeQuietly(s);
+        }
+        throw new DistributedException("rank " + rank + ": rank " + peer + " did not connect before the time-out");
+    }
+
+    private static void configure(Socket s, int timeoutMillis) throws IOException {
+        s.setTcpNoDelay(true);
+        s.setSoTimeout(Math.max(1, timeoutMillis));
+        s.setReceiveBufferSize(4 << 20);
+        s.setSendBufferSize(4 << 20);
+    }
+
+    private static int remainingMillis(long deadline) {
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, (deadline - System.nanoTime()) / 1_000_000));
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DistributedException("interrupted while connecting the ring");
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // nothing to do: the ring is failing already
+        }
+    }
+
+    @Override
+    public int rank() {
+        return rank;
+    }
+
+    @Override
+    public int worldSize() {
+        return worldSize;
+    }
+
+    @Override
+    public synchronized void allReduce(float[] data, int offset, int length) {
+        allReduce(Section.of(data, offset, length));
+    }
+
+    @Override
+    public synchronized void allReduce(double[] data, int offset, int length) {
+        allReduce(Section.of(data, offset, length));
+    }
+
+    @Override
+    public synchronized void broadcast(float[] data, int offset, int length, int root) {
+        broadcast(Section.of(data, offset, length), root);
+    }
+
+    @Override
+    public synchronized void broadcast(double[] data, int offset, int length, int root) {
+        broadcast(Section.of(data, offset, length), root);
+    }
+
+    private void allReduce(Section s) {
+        int c = begin();
+        if (worldSize == 1) {
+            return;
+        }
+        int n = worldSize;
+        int[] start = new int[n + 1];
+        for (int i = 0; i <= n; i++) {
+            start[i] = (int) ((long) s.length * i / n);
+        }
+        // reduce-scatter: after n - 1 steps this rank holds the full sum of segment (rank + 1) mod n
+        for (int step = 0; step < n - 1; step++) {
+            int out = Math.floorMod(rank - step, n);
+            int in = Math.floorMod(rank - step - 1, n);
+            exchange(c, RingLink.Kind.ALL_REDUCE, s, start[out], start[out + 1] - start[out], start[in],
+                    start[in + 1] - start[in], true);
+        }
+        // all-gather: the finished segments travel once around the ring
+        for (int step = 0; step < n - 1; step++) {
+            int out = Math.floorMod(rank + 1 - step, n);
+            int in = Math.floorMod(rank - step, n);
+            exchange(c, RingLink.Kind.ALL_REDUCE, s, start[out], start[out + 1] - start[out], start[in],
+                    start[in + 1] - start[in], false);
+        }
+    }
+
+    private void broadcast(Section s, int root) {
+        if (root < 0 || root >= worldSize) {
+            throw new IllegalArgumentException("broadcast: root " + root + " is not a rank of a group of "
+                    + worldSize);
+        }
+        int c = begin();
+        if (worldSize == 1) {
+            return;
+        }
+        int k = RingLink.Kind.BROADCAST;
+        boolean forward = (rank + 1) % worldSize != root;
+        try {
+            if (rank != root) {
+                prev.receive(c, k, s, 0, s.length, false);
+            }
+            if (rank == root || forward) {
+                Future<?> sent = sender.submit(() -> {
+                    next.send(c, k, s, 0, s.length);
+                    return null;
+                });
+                awaitSend(sent, c, k);
+            }
+        } catch (IOException e) {
+            throw failed(c, k, prev.peer, e);
+        }
+    }
+
+    /** Sends one segment to the next rank while receiving one from the previous rank. */
+    private void exchange(int c, int kind, Section s, int outFrom, int outCount, int inFrom, int inCount,
+                          boolean add) {
+        Future<?> sent = sender.submit(() -> {
+            next.send(c, kind, s, outFrom, outCount);
+            return null;
+        });
+        try {
+            prev.receive(c, kind, s, inFrom, inCount, add);
+        } catch (IOException e) {
+            sent.cancel(true);
+            throw failed(c, kind, prev.peer, e);
+        }
+        awaitSend(sent, c, kind);
+    }
+
+    private void awaitSend(Future<?> sent, int c, int kind) {
+        try {
+            sent.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // a write blocks while the peer does not read: closing the socket is what unblocks it
+            throw failed(c, kind, next.peer, new IOException("rank " + next.peer + " did not take the data within "
+                    + timeoutMillis + " ms"));
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw failed(c, kind, next.peer, cause instanceof IOException io ? io : new IOException(cause));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw failed(c, kind, next.peer, new IOException("interrupted"));
+        }
+    }
+
+    private int begin() {
+        if (closed) {
+            throw new DistributedException("rank " + rank + ": the process group is closed");
+        }
+        if (failure != null) {
+            throw new DistributedException("rank " + rank + ": the process group failed earlier: " + failure);
+        }
+        return ++call;
+    }
+
+    /** Breaks the group (closing its sockets, so the other ranks fail at once too) and describes why. */
+    private DistributedException failed(int c, int kind, int peer, IOException cause) {
+        String what = cause instanceof SocketTimeoutException ? "rank " + peer + " sent nothing for "
+                + timeoutMillis + " ms; it has failed or stopped calling collectives"
+                : cause instanceof RingLink.ProtocolMismatch ? cause.getMessage()
+                : cause instanceof java.io.EOFException || cause instanceof java.net.SocketException
+                ? "lost the connection to rank " + peer + " (" + cause.getMessage() + "); that rank has failed "
+                        + "or closed the group"
+                : cause.getMessage();
+        failure = RingLink.Kind.describe(kind, c) + ": " + what;
+        shutdown();
+        return new DistributedException("rank " + rank + ": " + failure, cause);
+    }
+
+    private void shutdown() {
+        if (next != null) {
+            next.close();
+            prev.close();
+            sender.shutdownNow();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            shutdown();
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package dev.nn4j.distributed;
+
+import dev.nn4j.core.Tensor;
+import dev.nn4j.distributed.DataParallelCheck.Sample;
+import dev.nn4j.distributed.Ranks.Backend;
+import dev.nn4j.nn.Functional;
+import dev.nn4j.nn.Linear;
+import dev.nn4j.nn.Module;
+import dev.nn4j.nn.Sequential;
+import dev.nn4j.optim.SGD;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** DistributedDataParallel on both backends: the single-process equivalence and PyTorch's wrapper semantics. */
+class DistributedDataParallelTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final int B = 8;
+    private static final int STEPS = 6;
+
+    private static void assertClose(double[] expected, double[] actual, double tol, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], tol, what + " element " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void nRanksWithBatchBTrainLikeOneProcessWithBatchNB(Backend backend) {
+        for (int n : new int[] {2, 3}) {
+            List<Sample> all = DataParallelCheck.samples(n * B * STEPS, 7);
+            double[] expected = DataParallelCheck.singleProcess(all, n, B, STEPS, 11);
+            List<double[]> ranks = Ranks.on(Ranks.groups(backend, n, TIMEOUT), g -> {
+                // only rank 0 starts from the single process's initialization: the wrapper must copy it
+                Module m = DataParallelCheck.model(g.rank() == 0 ? 11 : 100 + g.rank());
+                DistributedDataParallel ddp = new DistributedDataParallel(m, g, 0.0005); // several buckets
+                SGD opt = DataParallelCheck.optimizer(ddp);
+                for (int s = 0; s < STEPS; s++) {
+                    DataParallelCheck.step(ddp, opt, DataParallelCheck.shard(all, g.rank(), n, B, s));
+                }
+                return DataParallelCheck.flat(m);
+            });
+            for (int r = 0; r < n; r++) {
+                assertClose(expected, ranks.get(r), 2e-6, backend + " n=" + n + " rank " + r);
+                assertArrayEquals(ranks.get(0), ranks.get(r), backend + ": replicas drifted apart");
+            }
+            // and the training did move the parameters: the check is not comparing two initializations
+            double[] init = DataParallelCheck.flat(DataParallelCheck.model(11));
+            assertTrue(Math.abs(init[0] - expected[0]) > 1e-4 || Math.abs(init[5] - expected[5]) > 1e-4);
+        }
+    }
+
+    @Test
+    void aParameterNoRankUsedKeepsNoGradientAndOneUsedBySomeRanksIsAveragedWithZeros() {
+        List<double[][]> out = Ranks.on(Ranks.groups(Backend.LOCAL, 2, TIMEOUT), g -> {
+            Module m = new TwoHeads();
+            DistributedDataParallel ddp = new DistributedDataParallel(m, g);
+            Tensor x = Tensor.of(new float[] {1, 2}, 1, 2);
+            ((TwoHeads) m).useB = g.rank() == 0; // head b only on rank 0; head c nowhere
+            ddp.call(x).sum().backward();
+            TwoHeads t = (TwoHeads) m;
+            return new double[][] {t.a.weight().grad().storage().toDoubleArray(),
+                    t.b.weight().grad().storage().toDoubleArray(),
+                    t.c.weight().grad() == null ? null : new double[0]};
+        });
+        for (double[][] r : out) {
+            assertArrayEquals(new double[] {1, 2}, r[0], 1e-6); // same on both ranks: averaged to itself
+            assertArrayEquals(new double[] {0.5, 1}, r[1], 1e-6); // rank 0's (1, 2) and rank 1's zeros
+            assertNull(r[2]);
+        }
+    }
+
+    /** A module whose second head is used on some ranks only and whose third is never used. */
+    private static final class TwoHeads extends Module {
+        final Linear a = registerModule("a", new Linear(2, 1, false));
+        final Linear b = registerModule("b", new Linear(2, 1, false));
+        final Linear c = registerModule("c", new Linear(2, 1, false));
+        volatile boolean useB;
+
+        @Override
+        protected Tensor forward(Tensor x) {
+            Tensor y = a.call(x);
+            return useB ? y.add(b.call(x)) : y;
+        }
+    }
+
+    @Test
+    void noSyncAccumulatesLocallyAndTheNextBackwardAveragesEverything() {
+        List<Sample> all = DataParallelCheck.samples(4 * B, 3);
+        // single process: gradients of two half-batches accumulated, one step
+        Module ref = DataParallelCheck.model(5);
+        SGD refOpt = DataParallelCheck.optimizer(ref);
+        refOpt.zeroGrad();
+        for (int half = 0; half < 2; half++) {
+            Tensor[] xy = DataParallelCheck.batch(all.subList(half * 2 * B, (half + 1) * 2 * B));
+            Functional.crossEntropy(ref.call(xy[0]), xy[1]).backward();
+        }
+        refOpt.step();
+        double[] expected = DataParallelCheck.flat(ref);
+        List<double[]> ranks = Ranks.on(Ranks.groups(Backend.LOCAL, 2, TIMEOUT), g -> {
+            Module m = DataParallelCheck.model(5);
+            DistributedDataParallel ddp = new DistributedDataParallel(m, g);
+            SGD opt = DataParallelCheck.optimizer(ddp);
+            opt.zeroGrad();
+            try (DistributedDataParallel.Scope s = ddp.noSync()) {
+                Tensor[] xy = DataParallelCheck.batch(DataParallelCheck.shard(all, g.rank(), 2, B, 0));
+                Functional.crossEntropy(ddp.call(xy[0]), xy[1]).backward();
+            }
+            Tensor[] xy = DataParallelCheck.batch(DataParallelCheck.shard(all, g.rank(), 2, B, 1));
+            Functional.crossEntropy(ddp.call(xy[0]), xy[1]).backward();
+            opt.step();
+            return DataParallelCheck.flat(m);
+        });
+        assertClose(expected, ranks.get(0), 2e-6, "rank 0");
+        assertArrayEquals(ranks.get(0), ranks.get(1));
+    }
+
+    @Test
+    void theWrapperPrintsAndNamesLikePyTorchs() {
+        List<String> out = Ranks.on(Ranks.groups(Backend.LOCAL, 1, TIMEOUT), g -> {
+            DistributedDataParallel ddp = new DistributedDataParallel(new Sequential(new Linear(2, 3)), g);
+            return ddp + "\n" + String.join(",", ddp.stateDict().keySet());
+        });
+        assertEquals("DistributedDataParallel(\n  (module): Sequential(\n    (0): Linear(in_features=2, "
+                + "out_features=3, bias=True)\n  )\n)\nmodule.0.weight,module.0.bias", out.get(0));
+    }
+
+    @Test
+    void ranksWithDifferentModelsAreRefused() {
+        List<String> out = Ranks.on(Ranks.groups(Backend.LOCAL, 2, TIMEOUT), g -> {
+            try {
+                new DistributedDataParallel(new Linear(2, g.rank() == 0 ? 3 : 4), g);
+                return "accepted";
+            } catch (IllegalStateException | DistributedException e) {
+                return e.getMessage();
+            }
+        });
+        assertTrue(out.get(1).contains("rank 1's module differs from rank 0's"), out.get(1));
+        // rank 0's module is fine, but the rank that refused has left: rank 0 fails instead of waiting
+        assertTrue(out.get(0).contains("rank 1 has closed the group"), out.get(0));
+    }
+
+    @Test
+    void aLazyModuleMustBeInitializedBeforeItIsWrapped() {
+        ProcessGroup g = LocalProcessGroup.create(1, TIMEOUT).get(0);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new DistributedDataParallel(new dev.nn4j.nn.LazyLinear(3), g));
+        assertTrue(e.getMessage().contains("not initialized"), e.getMessage());
+        g.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void rank0sCheckpointResumesTrainingExactly(Backend backend, @TempDir Path dir) {
+        int n = 2;
+        List<Sample> all = DataParallelCheck.samples(n * B * STEPS, 9);
+        double[] expected = DataParallelCheck.singleProcess(all, n, B, STEPS, 13);
+        Path file = dir.resolve("ckpt.safetensors");
+        // the first job: half the steps, then rank 0 saves
+        Ranks.on(Ranks.groups(backend, n, TIMEOUT), g -> {
+            Module m = DataParallelCheck.model(13);
+            DistributedDataParallel ddp = new DistributedDataParallel(m, g);
+            SGD opt = DataParallelCheck.optimizer(ddp);
+            for (int s = 0; s < STEPS / 2; s++) {
+                DataParallelCheck.step(ddp, opt, DataParallelCheck.shard(all, g.rank(), n, B, s));
+            }
+            DistributedCheckpoint.save(g, file, m, opt, Map.of("step", String.valueOf(STEPS / 2)));
+            return null;
+        });
+        // the second job starts from other weights, resumes from the file, and finishes
+        List<double[]> ranks = Ranks.on(Ranks.groups(backend, n, TIMEOUT), g -> {
+            Module m = DataParallelCheck.model(77);
+            SGD opt = DataParallelCheck.optimizer(m);
+            Map<String, String> meta = DistributedCheckpoint.load(g, file, m, opt);
+            DistributedDataParallel ddp = new DistributedDataParallel(m, g);
+            for (int s = Integer.parseInt(meta.get("step")); s < STEPS; s++) {
+                DataParallelCheck.step(ddp, opt, DataParallelCheck.shard(all, g.rank(), n, B, s));
+            }
+            return DataParallelCheck.flat(m);
+        });
+        assertClose(expected, ranks.get(0), 2e-6, backend + " resumed");
+        assertArrayEquals(ranks.get(0), ranks.get(1));
+    }
+
+    @Test
+    void aCheckpointThatDoesNotFitChangesNothing(@TempDir Path dir) {
+        Path file = dir.resolve("ckpt.safetensors");
+        ProcessGroup g = LocalProcessGroup.create(1, TIMEOUT).get(0);
+        Module small = new Linear(2, 3);
+        DistributedCheckpoint.save(g, file, small, new SGD(small.parameters(), 0.1), Map.of());
+        Module other = new Linear(2, 4);
+        SGD opt = new SGD(other.parameters(), 0.5);
+        double[] before = DataParallelCheck.flat(other);
+        assertThrows(IllegalArgumentException.class, () -> DistributedCheckpoint.load(g, file, other, opt));
+        assertArrayEquals(before, DataParallelCheck.flat(other));
+        assertEquals(0.5, opt.lr(), 0);
+        assertNotNull(opt.stateDict());
+        g.close();
+    }
+}
