@@ -3,7 +3,7 @@ package dev.nn4j.spark;
 import dev.nn4j.distributed.TcpRingProcessGroup;
 import java.io.Serializable;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -71,11 +71,11 @@ public final class SparkRanks {
             int rank = ctx.partitionId();
             Duration timeout = Duration.ofMillis(timeoutMillis);
             R result;
-            try (ServerSocket listener = new ServerSocket()) {
-                listener.setReuseAddress(true);
+            try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+                listener.socket().setReuseAddress(true);
                 listener.bind(new InetSocketAddress(0)); // every interface: the peers reach it by the executor's host
                 String host = hostOf(ctx.getTaskInfos()[rank].address());
-                String[] all = ctx.allGather(host + ":" + listener.getLocalPort());
+                String[] all = ctx.allGather(host + ":" + listener.socket().getLocalPort());
                 List<InetSocketAddress> ranks = new ArrayList<>(all.length);
                 for (String a : all) {
                     int colon = a.lastIndexOf(':');

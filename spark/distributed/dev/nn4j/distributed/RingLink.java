@@ -2,38 +2,52 @@ package dev.nn4j.distributed;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 
 /**
  * One direction of the ring: the connection to the next rank (this side only sends) or from the previous one
  * (this side only receives), so each link owns its buffer and the two can run at once.
  *
  * <p>A message is a header (magic, call number, kind and type, the call's length, this message's element count)
- * then the elements, little-endian,
- * in pieces of at most {@link #PIECE_BYTES}: a receiver checks that the sender made the same call, and the buffers
- * stay small whatever the bucket size.
+ * then the elements, little-endian, in pieces of at most {@link #PIECE_BYTES}: a receiver checks that the sender
+ * made the same call, and the buffers stay small whatever the bucket size.
+ *
+ * <p>The channel is non-blocking and every wait goes through a selector with the group's time-out, so a read or a
+ * write that the peer never completes fails instead of hanging; the buffer is direct, so the data is copied once
+ * between the Java array and the kernel on each side (a socket stream copies twice).
  */
 final class RingLink implements AutoCloseable {
     static final int MAGIC = 0x4e4e344a; // "NN4J"
     static final int HEADER_BYTES = 20;
     static final int PIECE_BYTES = 1 << 20;
 
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private final SocketChannel channel;
+    private final Selector selector;
+    private final SelectionKey key;
+    private final long timeoutMillis;
     /** The rank at the other end. */
     final int peer;
-    private final byte[] buffer = new byte[HEADER_BYTES + PIECE_BYTES];
+    /**
+     * The largest message (payload) this side writes without a sender thread: a quarter of the send buffer the
+     * kernel granted, and at most 64 KB, so the write completes into the buffers even if the peer is not reading.
+     */
+    final int inlineBytes;
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(HEADER_BYTES + PIECE_BYTES)
+            .order(ByteOrder.LITTLE_ENDIAN);
 
-    RingLink(Socket socket, int peer) throws IOException {
-        this.socket = socket;
-        this.in = socket.getInputStream();
-        this.out = socket.getOutputStream();
+    RingLink(SocketChannel channel, int peer, long timeoutMillis) throws IOException {
+        this.channel = channel;
         this.peer = peer;
+        this.timeoutMillis = timeoutMillis;
+        this.inlineBytes = Math.min(64 << 10, channel.socket().getSendBufferSize() / 4 - HEADER_BYTES);
+        channel.configureBlocking(false);
+        this.selector = Selector.open();
+        this.key = channel.register(selector, 0);
     }
 
     /**
@@ -41,18 +55,23 @@ final class RingLink implements AutoCloseable {
      * moves {@code s.length} values in all.
      */
     void send(int call, int kind, Section s, int from, int count) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(buffer).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = buffer;
+        b.clear();
         b.putInt(MAGIC).putInt(call).putInt(kind << 8 | s.typeCode()).putInt(s.length).putInt(count);
         int perPiece = PIECE_BYTES / s.bytesPerElement();
         int done = 0;
         do {
             int n = Math.min(perPiece, count - done);
             s.put(b, from + done, n);
-            out.write(buffer, 0, b.position());
+            b.flip();
+            while (b.hasRemaining()) {
+                if (channel.write(b) == 0) {
+                    await(SelectionKey.OP_WRITE, "took no data");
+                }
+            }
             b.clear();
             done += n;
         } while (done < count);
-        out.flush();
     }
 
     /**
@@ -62,8 +81,7 @@ final class RingLink implements AutoCloseable {
      * @throws ProtocolMismatch when the peer sent a different call, kind, type or count
      */
     void receive(int call, int kind, Section s, int from, int count, boolean add) throws IOException {
-        readFully(buffer, HEADER_BYTES);
-        ByteBuffer h = ByteBuffer.wrap(buffer, 0, HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer h = readFully(HEADER_BYTES);
         int magic = h.getInt();
         int gotCall = h.getInt();
         int kindAndType = h.getInt();
@@ -85,29 +103,52 @@ final class RingLink implements AutoCloseable {
         while (done < count) {
             int n = Math.min(perPiece, count - done);
             int bytes = n * s.bytesPerElement();
-            readFully(buffer, bytes);
-            s.get(ByteBuffer.wrap(buffer, 0, bytes).order(ByteOrder.LITTLE_ENDIAN), from + done, n, add);
+            s.get(readFully(bytes), from + done, n, add);
             done += n;
         }
     }
 
-    private void readFully(byte[] b, int length) throws IOException {
-        int done = 0;
-        while (done < length) {
-            int n = in.read(b, done, length - done);
+    /** The next {@code length} bytes, in the buffer (position 0, limit {@code length}). */
+    private ByteBuffer readFully(int length) throws IOException {
+        ByteBuffer b = buffer;
+        b.clear().limit(length);
+        while (b.hasRemaining()) {
+            int n = channel.read(b);
             if (n < 0) {
                 throw new EOFException("rank " + peer + " closed the connection");
             }
-            done += n;
+            if (n == 0) {
+                await(SelectionKey.OP_READ, "sent nothing");
+            }
+        }
+        return b.flip();
+    }
+
+    /** Waits until the channel is ready for {@code op}, at most the time-out. */
+    private void await(int op, String silence) throws IOException {
+        key.interestOps(op);
+        int ready = selector.select(timeoutMillis);
+        selector.selectedKeys().clear();
+        key.interestOps(0);
+        if (ready == 0) {
+            if (Thread.interrupted()) {
+                throw new java.io.InterruptedIOException("interrupted while waiting for rank " + peer);
+            }
+            throw new SocketTimeoutException("rank " + peer + " " + silence + " for " + timeoutMillis + " ms");
         }
     }
 
     @Override
     public void close() {
         try {
-            socket.close();
+            selector.close();
         } catch (IOException ignored) {
             // closing is best effort: the group is failing or done either way
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // as above
         }
     }
 

@@ -179,11 +179,12 @@ class ProcessGroupTest {
 
     @Test
     void aRingWhoseRankNeverStartsFailsToFormNamingIt() throws Exception {
-        java.net.ServerSocket mine = new java.net.ServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress());
-        java.net.ServerSocket absent = new java.net.ServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress());
+        java.net.InetSocketAddress any = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
+        java.nio.channels.ServerSocketChannel mine = java.nio.channels.ServerSocketChannel.open().bind(any);
+        java.nio.channels.ServerSocketChannel absent = java.nio.channels.ServerSocketChannel.open().bind(any);
         List<java.net.InetSocketAddress> addresses = List.of(
-                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), mine.getLocalPort()),
-                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), absent.getLocalPort()));
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), mine.socket().getLocalPort()),
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), absent.socket().getLocalPort()));
         absent.close(); // rank 1 never listens
         DistributedException e = assertThrows(DistributedException.class,
                 () -> TcpRingProcessGroup.connect(0, addresses, mine, Duration.ofMillis(800)));

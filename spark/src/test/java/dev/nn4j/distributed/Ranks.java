@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,13 +28,13 @@ final class Ranks {
         if (backend == Backend.LOCAL) {
             return LocalProcessGroup.create(n, timeout);
         }
-        List<ServerSocket> listeners = new ArrayList<>();
+        List<ServerSocketChannel> listeners = new ArrayList<>();
         List<InetSocketAddress> addresses = new ArrayList<>();
         try {
             for (int r = 0; r < n; r++) {
-                ServerSocket s = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+                ServerSocketChannel s = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
                 listeners.add(s);
-                addresses.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort()));
+                addresses.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), s.socket().getLocalPort()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
