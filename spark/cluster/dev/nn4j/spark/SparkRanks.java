@@ -83,7 +83,14 @@ public final class SparkRanks {
                 }
                 try (TcpRingProcessGroup group = TcpRingProcessGroup.connect(rank, ranks, listener, timeout)) {
                     Iterator<T> shard = CollectionConverters.asJava(partition);
-                    result = fn.run(group, shard);
+                    try {
+                        result = fn.run(group, shard);
+                    } catch (Exception | Error e) {
+                        // the others' errors will carry this one: Spark reports whichever task failure it
+                        // handles first, often a rank that only lost its connection to this one
+                        group.abort(e);
+                        throw e;
+                    }
                 }
             } catch (RuntimeException e) {
                 throw e;

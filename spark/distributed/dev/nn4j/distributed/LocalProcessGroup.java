@@ -166,6 +166,14 @@ public final class LocalProcessGroup implements ProcessGroup {
     }
 
     @Override
+    public synchronized void abort(Throwable cause) {
+        if (!closed && shared.failure == null) {
+            shared.failure = "rank " + rank + " failed: " + cause;
+        }
+        close();
+    }
+
+    @Override
     public synchronized void close() {
         if (closed) {
             return;

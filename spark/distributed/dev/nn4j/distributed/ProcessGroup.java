@@ -43,6 +43,15 @@ public interface ProcessGroup extends AutoCloseable {
     }
 
     /**
+     * Leaves the group because this rank failed with {@code cause} outside the collectives: the other ranks' pending
+     * and later calls fail with an error that names this rank and the cause. A launcher calls it when a rank's
+     * code throws. PyTorch: {@code ProcessGroup.abort()}.
+     */
+    default void abort(Throwable cause) {
+        close();
+    }
+
+    /**
      * Leaves the group: the connections close, so ranks still waiting on this one fail at once instead of at the
      * time-out. Idempotent. PyTorch: {@code dist.destroy_process_group()}.
      */

@@ -66,7 +66,7 @@ final class RingLink implements AutoCloseable {
             b.flip();
             while (b.hasRemaining()) {
                 if (channel.write(b) == 0) {
-                    await(SelectionKey.OP_WRITE, "took no data");
+                    await(SelectionKey.OP_WRITE, "took no data", timeoutMillis);
                 }
             }
             b.clear();
@@ -90,6 +90,13 @@ final class RingLink implements AutoCloseable {
         if (magic != MAGIC) {
             throw new ProtocolMismatch("rank " + peer + " sent bytes that are not an nn4j collective message");
         }
+        if (kindAndType >> 8 == Kind.ABORT) {
+            int bytes = Math.min(Math.max(gotCount, 0), PIECE_BYTES);
+            ByteBuffer text = readFully(bytes);
+            byte[] utf8 = new byte[bytes];
+            text.get(utf8);
+            throw new PeerFailed(peer, new String(utf8, java.nio.charset.StandardCharsets.UTF_8));
+        }
         if (gotCall != call || kindAndType != (kind << 8 | s.typeCode()) || gotTotal != s.length
                 || gotCount != count) {
             throw new ProtocolMismatch("rank " + peer + " sent " + Kind.describe(kindAndType >> 8, gotCall)
@@ -110,6 +117,10 @@ final class RingLink implements AutoCloseable {
 
     /** The next {@code length} bytes, in the buffer (position 0, limit {@code length}). */
     private ByteBuffer readFully(int length) throws IOException {
+        return readFully(length, timeoutMillis);
+    }
+
+    private ByteBuffer readFully(int length, long waitMillis) throws IOException {
         ByteBuffer b = buffer;
         b.clear().limit(length);
         while (b.hasRemaining()) {
@@ -118,23 +129,23 @@ final class RingLink implements AutoCloseable {
                 throw new EOFException("rank " + peer + " closed the connection");
             }
             if (n == 0) {
-                await(SelectionKey.OP_READ, "sent nothing");
+                await(SelectionKey.OP_READ, "sent nothing", waitMillis);
             }
         }
         return b.flip();
     }
 
     /** Waits until the channel is ready for {@code op}, at most the time-out. */
-    private void await(int op, String silence) throws IOException {
+    private void await(int op, String silence, long waitMillis) throws IOException {
         key.interestOps(op);
-        int ready = selector.select(timeoutMillis);
+        int ready = selector.select(waitMillis);
         selector.selectedKeys().clear();
         key.interestOps(0);
         if (ready == 0) {
             if (Thread.interrupted()) {
                 throw new java.io.InterruptedIOException("interrupted while waiting for rank " + peer);
             }
-            throw new SocketTimeoutException("rank " + peer + " " + silence + " for " + timeoutMillis + " ms");
+            throw new SocketTimeoutException("rank " + peer + " " + silence + " for " + waitMillis + " ms");
         }
     }
 
@@ -152,6 +163,60 @@ final class RingLink implements AutoCloseable {
         }
     }
 
+    /**
+     * Tells the peer this rank has failed and why, so that its collective fails with the cause rather than a lost
+     * connection: best effort, with a short time-out, between messages only.
+     */
+    void sendAbort(String why) {
+        byte[] utf8 = why.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int n = Math.min(utf8.length, 4096);
+        ByteBuffer b = buffer;
+        b.clear();
+        b.putInt(MAGIC).putInt(0).putInt(Kind.ABORT << 8).putInt(n).putInt(n).put(utf8, 0, n).flip();
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        try {
+            while (b.hasRemaining() && System.nanoTime() < deadline) {
+                if (channel.write(b) == 0) {
+                    key.interestOps(SelectionKey.OP_WRITE);
+                    selector.select(100);
+                    selector.selectedKeys().clear();
+                }
+            }
+        } catch (IOException ignored) {
+            // the peer is gone too: it learns of the failure from the closed connection
+        }
+    }
+
+    /**
+     * The peer's failure report, if one arrives within {@code waitMillis} as the next message: for a rank whose
+     * write to another failed, to learn whether a failure travelling the other way explains it.
+     */
+    String pollAbort(long waitMillis) {
+        try {
+            ByteBuffer h = readFully(HEADER_BYTES, waitMillis);
+            if (h.getInt(0) != MAGIC || h.getInt(8) >> 8 != Kind.ABORT) {
+                return null;
+            }
+            int bytes = Math.min(Math.max(h.getInt(16), 0), PIECE_BYTES);
+            ByteBuffer text = readFully(bytes, waitMillis);
+            byte[] utf8 = new byte[bytes];
+            text.get(utf8);
+            return new String(utf8, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The peer reported that it failed ({@link #sendAbort}). */
+    static final class PeerFailed extends IOException {
+        final int rank;
+
+        PeerFailed(int rank, String why) {
+            super(why);
+            this.rank = rank;
+        }
+    }
+
     /** The peer made a different collective call than this rank. */
     static final class ProtocolMismatch extends IOException {
         ProtocolMismatch(String message) {
@@ -163,6 +228,8 @@ final class RingLink implements AutoCloseable {
     static final class Kind {
         static final int ALL_REDUCE = 1;
         static final int BROADCAST = 2;
+        /** Not a collective: the sender has failed; the payload is why, in UTF-8. */
+        static final int ABORT = 3;
 
         private Kind() {
         }

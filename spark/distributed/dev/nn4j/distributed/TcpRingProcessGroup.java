@@ -287,7 +287,7 @@ public final class TcpRingProcessGroup implements ProcessGroup {
                 awaitSend(sent, c, k);
             }
         } catch (IOException e) {
-            throw failed(c, k, rank == root ? next.peer : prev.peer, e);
+            throw failed(c, k, rank == root ? next : prev, e);
         }
     }
 
@@ -303,12 +303,12 @@ public final class TcpRingProcessGroup implements ProcessGroup {
             try {
                 next.send(c, kind, s, outFrom, outCount);
             } catch (IOException e) {
-                throw failed(c, kind, next.peer, e);
+                throw failed(c, kind, next, e);
             }
             try {
                 prev.receive(c, kind, s, inFrom, inCount, add);
             } catch (IOException e) {
-                throw failed(c, kind, prev.peer, e);
+                throw failed(c, kind, prev, e);
             }
             return;
         }
@@ -320,7 +320,7 @@ public final class TcpRingProcessGroup implements ProcessGroup {
             prev.receive(c, kind, s, inFrom, inCount, add);
         } catch (IOException e) {
             sent.cancel(true);
-            throw failed(c, kind, prev.peer, e);
+            throw failed(c, kind, prev, e);
         }
         awaitSend(sent, c, kind);
     }
@@ -330,14 +330,14 @@ public final class TcpRingProcessGroup implements ProcessGroup {
             sent.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             // a write blocks while the peer does not read: closing the socket is what unblocks it
-            throw failed(c, kind, next.peer, new IOException("rank " + next.peer + " did not take the data within "
+            throw failed(c, kind, next, new IOException("rank " + next.peer + " did not take the data within "
                     + timeoutMillis + " ms"));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            throw failed(c, kind, next.peer, cause instanceof IOException io ? io : new IOException(cause));
+            throw failed(c, kind, next, cause instanceof IOException io ? io : new IOException(cause));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw failed(c, kind, next.peer, new IOException("interrupted"));
+            throw failed(c, kind, next, new IOException("interrupted"));
         }
     }
 
@@ -352,14 +352,22 @@ public final class TcpRingProcessGroup implements ProcessGroup {
     }
 
     /** Breaks the group (closing its sockets, so the other ranks fail at once too) and describes why. */
-    private DistributedException failed(int c, int kind, int peer, IOException cause) {
-        String what = cause instanceof SocketTimeoutException ? cause.getMessage() + "; it has failed or stopped "
-                + "calling collectives"
-                : cause instanceof RingLink.ProtocolMismatch ? cause.getMessage()
-                : cause instanceof java.io.EOFException || cause instanceof java.net.SocketException
-                ? "lost the connection to rank " + peer + " (" + cause.getMessage() + "); that rank has failed "
-                        + "or closed the group"
-                : cause.getMessage();
+    private DistributedException failed(int c, int kind, RingLink link, IOException cause) {
+        int peer = link.peer;
+        String what;
+        if (cause instanceof RingLink.PeerFailed f) {
+            what = relayed(f);
+        } else if (cause instanceof RingLink.ProtocolMismatch) {
+            what = cause.getMessage();
+        } else if (cause instanceof SocketTimeoutException) {
+            what = cause.getMessage() + "; it has failed or stopped calling collectives";
+        } else {
+            // a lost connection; a rank that failed may have said why on the other link, just before closing
+            String report = link == next ? prev.pollAbort(200) : null;
+            what = report != null ? report
+                    : "lost the connection to rank " + peer + " (" + cause.getMessage() + "); that rank has failed "
+                    + "or closed the group";
+        }
         failure = RingLink.Kind.describe(kind, c) + ": " + what;
         shutdown();
         return new DistributedException("rank " + rank + ": " + failure, cause);
@@ -371,6 +379,42 @@ public final class TcpRingProcessGroup implements ProcessGroup {
             prev.close();
             sender.shutdownNow();
         }
+    }
+
+    /**
+     * The failure of a rank upstream, passed on downstream (unless downstream is where it started) so that every
+     * rank's error names the rank that failed first and why.
+     */
+    private String relayed(RingLink.PeerFailed f) {
+        String why = f.getMessage();
+        if (next.peer != originOf(why)) {
+            next.sendAbort(why);
+        }
+        return why;
+    }
+
+    private static int originOf(String why) {
+        // "rank <r> failed: ..." as abort(...) writes it
+        int space = why.indexOf(' ', 5);
+        try {
+            return why.startsWith("rank ") && space > 5 ? Integer.parseInt(why.substring(5, space)) : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Leaves the group after a failure of this rank outside the collectives (an exception in its training code):
+     * the next rank's pending collective fails with {@code cause} rather than with a lost connection, and passes
+     * it on around the ring, so whichever rank's error a launcher reports names the rank that failed and why.
+     * PyTorch: {@code ProcessGroup.abort()}.
+     */
+    @Override
+    public synchronized void abort(Throwable cause) {
+        if (!closed && failure == null && next != null) {
+            next.sendAbort("rank " + rank + " failed: " + cause);
+        }
+        close();
     }
 
     @Override

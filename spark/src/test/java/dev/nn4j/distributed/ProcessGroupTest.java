@@ -147,6 +147,29 @@ class ProcessGroupTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
+    void aRankThatAbortsGivesEveryOtherRankItsCause(Backend backend) {
+        // 3 ranks: rank 2 hears it from rank 1 directly, rank 0 only through rank 2
+        List<String> messages = Ranks.on(Ranks.groups(backend, 3, Duration.ofSeconds(60)), g -> {
+            if (g.rank() == 1) {
+                g.abort(new IllegalStateException("out of memory in the forward"));
+                return "aborted";
+            }
+            try {
+                g.allReduce(new float[4], 0, 4);
+                return "no failure";
+            } catch (DistributedException e) {
+                return e.getMessage();
+            }
+        });
+        for (int r : new int[] {0, 2}) {
+            String m = messages.get(r);
+            assertTrue(m.startsWith("rank " + r) && m.contains("rank 1 failed")
+                    && m.contains("IllegalStateException: out of memory in the forward"), m);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     void aSilentRankFailsTheOthersAtTheTimeOutAndTheGroupStaysBroken(Backend backend) {
         List<ProcessGroup> groups = Ranks.groups(backend, 2, Duration.ofMillis(1500));
         AtomicReference<ProcessGroup> zero = new AtomicReference<>();
