@@ -37,7 +37,12 @@ public final class DistributedCheckpoint {
             Map<String, Tensor> all = new LinkedHashMap<>();
             model.stateDict().forEach((k, v) -> all.put(MODEL + k, v));
             optimizer.stateDict().forEach((k, v) -> all.put(OPTIMIZER + k, v));
-            Checkpoint.save(all, path, metadata);
+            try {
+                Checkpoint.save(all, path, metadata);
+            } catch (RuntimeException e) {
+                group.abort(e); // the others are waiting at the barrier below: they fail now, with this cause
+                throw e;
+            }
         }
         group.barrier(); // nobody reads, or stops, before the file is there
     }
@@ -50,6 +55,18 @@ public final class DistributedCheckpoint {
      * @throws IllegalArgumentException when it does not fit the model or the optimizer
      */
     public static Map<String, String> load(ProcessGroup group, Path path, Module model, Optimizer optimizer) {
+        Map<String, String> metadata;
+        try {
+            metadata = loadHere(path, model, optimizer);
+        } catch (RuntimeException e) {
+            group.abort(e); // the others are waiting at the barrier below: they fail now, with this cause
+            throw e;
+        }
+        group.barrier();
+        return metadata;
+    }
+
+    private static Map<String, String> loadHere(Path path, Module model, Optimizer optimizer) {
         Map<String, Tensor> all = Checkpoint.loadMap(path);
         Map<String, Tensor> modelState = new LinkedHashMap<>();
         Map<String, Tensor> optimizerState = new LinkedHashMap<>();
@@ -71,8 +88,6 @@ public final class DistributedCheckpoint {
             optimizer.loadStateDict(optimizerBefore);
             throw e;
         }
-        Map<String, String> metadata = Checkpoint.loadMetadata(path);
-        group.barrier();
-        return metadata;
+        return Checkpoint.loadMetadata(path);
     }
 }

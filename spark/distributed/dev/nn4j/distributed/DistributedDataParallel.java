@@ -41,6 +41,8 @@ public final class DistributedDataParallel extends Module {
     private volatile boolean syncEnabled = true;
     /** True from the moment a backward queued the averaging until it ran: one averaging per backward. */
     private volatile boolean queued;
+    private volatile boolean broadcastBuffers = true;
+    private final boolean hasBuffers;
 
     /** Wraps {@code module}, with buckets of PyTorch's default 25 MB. */
     public DistributedDataParallel(Module module, ProcessGroup group) {
@@ -72,6 +74,7 @@ public final class DistributedDataParallel extends Module {
             }
         });
         broadcastState(module, group);
+        this.hasBuffers = !module.namedBuffers().isEmpty();
         this.buckets = bucketize(params.values(), (long) (bucketCapMb * (1 << 20)));
     }
 
@@ -87,6 +90,11 @@ public final class DistributedDataParallel extends Module {
 
     @Override
     protected Tensor forward(Tensor x) {
+        // a backward that failed after queueing never ran the averaging: this forward starts afresh
+        queued = false;
+        if (broadcastBuffers && hasBuffers && isTraining()) {
+            syncBuffers(); // PyTorch's broadcast_buffers=True: rank 0's running statistics, every forward
+        }
         Tensor y = module.call(x);
         if (y.requiresGrad() && !y.isLeaf() && NoGrad.isGradEnabled()) {
             y.registerHook(g -> {
@@ -106,6 +114,20 @@ public final class DistributedDataParallel extends Module {
         for (GradBucket b : buckets) {
             b.reduce(group);
         }
+    }
+
+    /** Copies rank 0's buffers (batch norm's running statistics) to every rank. */
+    private void syncBuffers() {
+        broadcast(new java.util.ArrayList<>(module.namedBuffers().values()), group);
+    }
+
+    /**
+     * Whether every forward in training mode first copies rank 0's buffers to this rank (default true), so the
+     * replicas' running statistics stay equal. PyTorch: {@code DistributedDataParallel(..., broadcast_buffers=...)}.
+     */
+    public DistributedDataParallel broadcastBuffers(boolean broadcast) {
+        this.broadcastBuffers = broadcast;
+        return this;
     }
 
     /**
@@ -185,16 +207,34 @@ public final class DistributedDataParallel extends Module {
         double[] mine = {signature.toString().hashCode(), floats, doubles};
         double[] root = mine.clone();
         group.broadcast(root, 0, root.length, 0);
-        if (!java.util.Arrays.equals(mine, root)) {
-            throw new IllegalStateException("DistributedDataParallel: rank " + group.rank() + "'s module differs "
-                    + "from rank 0's (parameter and buffer names, shapes or dtypes); every rank must build the same "
-                    + "model");
+        // every rank learns whether any differs, so all refuse together instead of one refusing alone
+        double[] differ = {java.util.Arrays.equals(mine, root) ? 0 : 1 << group.rank() % 30};
+        group.allReduce(differ, 0, 1);
+        if (differ[0] != 0) {
+            throw new IllegalStateException("DistributedDataParallel: " + (java.util.Arrays.equals(mine, root)
+                    ? "another rank's module differs from rank 0's" : "rank " + group.rank() + "'s module differs "
+                    + "from rank 0's") + " (parameter and buffer names, shapes or dtypes); every rank must build "
+                    + "the same model");
+        }
+        broadcast(new java.util.ArrayList<>(state.values()), group);
+    }
+
+    /** Replaces {@code tensors} on every rank with rank 0's: float32 as float32, anything else as float64. */
+    private static void broadcast(List<Tensor> tensors, ProcessGroup group) {
+        long floats = 0;
+        long doubles = 0;
+        for (Tensor t : tensors) {
+            if (t.dtype() == DataType.FLOAT) {
+                floats += t.numel();
+            } else {
+                doubles += t.numel();
+            }
         }
         float[] f = new float[Math.toIntExact(floats)];
         double[] d = new double[Math.toIntExact(doubles)];
         int fi = 0;
         int di = 0;
-        for (Tensor t : state.values()) {
+        for (Tensor t : tensors) {
             Storage s = t.storage();
             int n = (int) t.numel();
             if (t.dtype() == DataType.FLOAT) {
@@ -205,12 +245,16 @@ public final class DistributedDataParallel extends Module {
                 di += n;
             }
         }
-        group.broadcast(f, 0, f.length, 0);
-        group.broadcast(d, 0, d.length, 0);
+        if (f.length > 0) {
+            group.broadcast(f, 0, f.length, 0);
+        }
+        if (d.length > 0) {
+            group.broadcast(d, 0, d.length, 0);
+        }
         fi = 0;
         di = 0;
         try (NoGrad scope = NoGrad.enter()) {
-            for (Tensor t : state.values()) {
+            for (Tensor t : tensors) {
                 Storage s = t.storage();
                 int n = (int) t.numel();
                 if (t.dtype() == DataType.FLOAT) {

@@ -18,7 +18,7 @@ public final class LocalProcessGroup implements ProcessGroup {
     private final Shared shared;
     private final int rank;
     private int sequence;
-    private boolean closed;
+    private volatile boolean closed;
 
     /** What the ranks of one group share: their contributions to the collective now running. */
     private static final class Shared {
@@ -115,8 +115,8 @@ public final class LocalProcessGroup implements ProcessGroup {
     }
 
     private String describe(String op, Section s, int root) {
-        return op + " #" + (sequence + 1) + " of " + s.length + " " + s.typeName() + " values"
-                + (root >= 0 ? " from rank " + root : "");
+        return op + " #" + (sequence + 1) + (root >= 0 ? " from rank " + root : "") + " of " + s.length + " "
+                + s.typeName() + " values";
     }
 
     /** Publishes this rank's section, waits for all, and checks that every rank made the same call. */
@@ -166,15 +166,16 @@ public final class LocalProcessGroup implements ProcessGroup {
     }
 
     @Override
-    public synchronized void abort(Throwable cause) {
+    public void abort(Throwable cause) {
         if (!closed && shared.failure == null) {
             shared.failure = "rank " + rank + " failed: " + cause;
         }
         close();
     }
 
+    /** Leaves the group; not synchronized with the collectives, so another thread can stop one that waits. */
     @Override
-    public synchronized void close() {
+    public void close() {
         if (closed) {
             return;
         }

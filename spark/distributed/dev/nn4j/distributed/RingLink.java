@@ -137,12 +137,17 @@ final class RingLink implements AutoCloseable {
 
     /** Waits until the channel is ready for {@code op}, at most the time-out. */
     private void await(int op, String silence, long waitMillis) throws IOException {
-        key.interestOps(op);
-        int ready = selector.select(waitMillis);
-        selector.selectedKeys().clear();
-        key.interestOps(0);
+        int ready;
+        try {
+            key.interestOps(op);
+            ready = selector.select(Math.max(1, waitMillis)); // 0 would wait for ever
+            selector.selectedKeys().clear();
+            key.interestOps(0);
+        } catch (java.nio.channels.ClosedSelectorException | java.nio.channels.CancelledKeyException e) {
+            throw new java.nio.channels.AsynchronousCloseException(); // closed by another thread
+        }
         if (ready == 0) {
-            if (Thread.interrupted()) {
+            if (Thread.currentThread().isInterrupted()) {
                 throw new java.io.InterruptedIOException("interrupted while waiting for rank " + peer);
             }
             throw new SocketTimeoutException("rank " + peer + " " + silence + " for " + waitMillis + " ms");
@@ -192,16 +197,34 @@ final class RingLink implements AutoCloseable {
      * write to another failed, to learn whether a failure travelling the other way explains it.
      */
     String pollAbort(long waitMillis) {
+        long deadline = System.nanoTime() + waitMillis * 1_000_000L;
         try {
-            ByteBuffer h = readFully(HEADER_BYTES, waitMillis);
-            if (h.getInt(0) != MAGIC || h.getInt(8) >> 8 != Kind.ABORT) {
-                return null;
+            while (true) {
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    return null;
+                }
+                ByteBuffer h = readFully(HEADER_BYTES, left);
+                if (h.getInt(0) != MAGIC) {
+                    return null;
+                }
+                int kindAndType = h.getInt(8);
+                int count = Math.max(h.getInt(16), 0);
+                if (kindAndType >> 8 == Kind.ABORT) {
+                    int bytes = Math.min(count, PIECE_BYTES);
+                    ByteBuffer text = readFully(bytes, Math.max(1, left));
+                    byte[] utf8 = new byte[bytes];
+                    text.get(utf8);
+                    return new String(utf8, java.nio.charset.StandardCharsets.UTF_8);
+                }
+                // a data message sent before the report: skip it, piece by piece
+                long bytes = (long) count * ((kindAndType & 0xff) == 0 ? Float.BYTES : Double.BYTES);
+                while (bytes > 0) {
+                    int n = (int) Math.min(bytes, PIECE_BYTES);
+                    readFully(n, Math.max(1, (deadline - System.nanoTime()) / 1_000_000L));
+                    bytes -= n;
+                }
             }
-            int bytes = Math.min(Math.max(h.getInt(16), 0), PIECE_BYTES);
-            ByteBuffer text = readFully(bytes, waitMillis);
-            byte[] utf8 = new byte[bytes];
-            text.get(utf8);
-            return new String(utf8, java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
             return null;
         }
@@ -231,12 +254,18 @@ final class RingLink implements AutoCloseable {
         /** Not a collective: the sender has failed; the payload is why, in UTF-8. */
         static final int ABORT = 3;
 
+        /** A broadcast from {@code root}: the root travels in the kind, so a disagreement is caught. */
+        static int broadcast(int root) {
+            return BROADCAST | (root + 1) << 4;
+        }
+
         private Kind() {
         }
 
         static String describe(int kind, int call) {
-            String name = kind == ALL_REDUCE ? "allReduce" : kind == BROADCAST ? "broadcast" : "call kind " + kind;
-            return name + " #" + call;
+            int base = kind & 15;
+            String name = base == ALL_REDUCE ? "allReduce" : base == BROADCAST ? "broadcast" : "call kind " + kind;
+            return name + " #" + call + (base == BROADCAST ? " from rank " + ((kind >> 4) - 1) : "");
         }
     }
 }

@@ -15,7 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Ranks in a ring over TCP: each rank sends to the next and receives from the previous one. An all-reduce is a
@@ -24,8 +23,12 @@ import java.util.concurrent.TimeoutException;
  * of Baidu's ring all-reduce, Horovod and NCCL). Sending and receiving overlap: a sender thread writes to the next
  * rank while the caller reads from the previous one.
  *
- * <p>Every socket has a time-out: a connection, a read, a write that the peer does not drain. A rank whose
- * connection closes (its process died or it closed the group) makes this one fail at once, naming it.
+ * <p>Every socket has a time-out: a connection, a read, a write that the peer does not drain (the time-out bounds
+ * a wait without progress, not a whole transfer). A rank whose connection closes (its process died or it closed
+ * the group) makes this one fail at once, naming it; a rank that fails in its own code and {@link #abort}s passes
+ * its error around the ring, so every rank's error names it. A broadcast is stored and forwarded whole, so the
+ * rank k hops from the root waits k - 1 transfers for its first byte: with many ranks and large broadcasts, the
+ * time-out must exceed that.
  * PyTorch: the {@code gloo} backend's ring all-reduce, which it uses on CPUs.
  */
 public final class TcpRingProcessGroup implements ProcessGroup {
@@ -39,8 +42,10 @@ public final class TcpRingProcessGroup implements ProcessGroup {
     private final RingLink prev;
     private final ExecutorService sender;
     private int call;
-    private String failure;
-    private boolean closed;
+    private volatile String failure;
+    private volatile boolean closed;
+    /** The sender thread's current write, if any. */
+    private volatile Future<?> inFlight;
 
     private TcpRingProcessGroup(int rank, int worldSize, Duration timeout, RingLink next, RingLink prev) {
         this.rank = rank;
@@ -83,8 +88,8 @@ public final class TcpRingProcessGroup implements ProcessGroup {
     public static TcpRingProcessGroup connect(int rank, List<InetSocketAddress> ranks, ServerSocketChannel listener,
                                               Duration timeout) {
         checkRank(rank, ranks);
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        if (timeout.toMillis() < 1) {
+            throw new IllegalArgumentException("timeout must be at least 1 ms, got " + timeout);
         }
         int n = ranks.size();
         if (n == 1) {
@@ -92,7 +97,7 @@ public final class TcpRingProcessGroup implements ProcessGroup {
             return new TcpRingProcessGroup(rank, 1, timeout, null, null);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        int token = ranks.hashCode(); // the same on every rank of this job, and unlikely to match another job's
+        int token = token(ranks);
         int nextRank = (rank + 1) % n;
         int prevRank = (rank + n - 1) % n;
         RingLink next = null;
@@ -110,6 +115,19 @@ public final class TcpRingProcessGroup implements ProcessGroup {
         }
     }
 
+    /**
+     * The same on every rank of this job and unlikely to match another job's: from the addresses as given (host
+     * strings and ports), not as resolved, since a host may resolve its own name differently from its peers.
+     */
+    private static int token(List<InetSocketAddress> ranks) {
+        int h = 1;
+        for (InetSocketAddress a : ranks) {
+            h = 31 * h + a.getHostString().hashCode();
+            h = 31 * h + a.getPort();
+        }
+        return h;
+    }
+
     private static void checkRank(int rank, List<InetSocketAddress> ranks) {
         if (ranks.isEmpty() || rank < 0 || rank >= ranks.size()) {
             throw new IllegalArgumentException("rank " + rank + " is not one of the " + ranks.size() + " ranks");
@@ -120,11 +138,11 @@ public final class TcpRingProcessGroup implements ProcessGroup {
     private static RingLink dial(int rank, int peer, InetSocketAddress address, int n, int token, long deadline,
                                  long timeoutMillis) throws IOException {
         IOException last = null;
-        while (System.nanoTime() < deadline) {
+        for (int wait = remainingMillis(deadline); wait > 0; wait = remainingMillis(deadline)) {
             SocketChannel ch = SocketChannel.open();
             Socket s = ch.socket();
             try {
-                s.connect(address, remainingMillis(deadline));
+                s.connect(address, wait); // 0 would mean no time-out: the loop never passes it
                 configure(s, remainingMillis(deadline));
                 DataOutputStream out = new DataOutputStream(s.getOutputStream());
                 out.writeInt(HELLO_MAGIC);
@@ -159,7 +177,8 @@ public final class TcpRingProcessGroup implements ProcessGroup {
                 break;
             }
             try {
-                configure(s, remainingMillis(deadline));
+                // a client that connects and says nothing must not hold the ring up for the whole time-out
+                configure(s, Math.max(1, Math.min(remainingMillis(deadline), 2000)));
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 int magic = in.readInt();
                 int gotToken = in.readInt();
@@ -271,23 +290,22 @@ public final class TcpRingProcessGroup implements ProcessGroup {
         if (worldSize == 1) {
             return;
         }
-        int k = RingLink.Kind.BROADCAST;
+        // the root travels in the header, so ranks that name different roots are told so
+        int k = RingLink.Kind.broadcast(root);
         boolean forward = (rank + 1) % worldSize != root;
+        RingLink at = prev;
         try {
             if (rank != root) {
                 prev.receive(c, k, s, 0, s.length, false);
             }
-            if ((rank == root || forward) && (long) s.length * s.bytesPerElement() <= next.inlineBytes) {
+            at = next;
+            if (rank == root || forward) {
+                // store and forward, on this thread: the next rank is reading, so the write makes progress (a
+                // rank k hops from the root waits k - 1 transfers: see the note on time-outs in the class doc)
                 next.send(c, k, s, 0, s.length);
-            } else if (rank == root || forward) {
-                Future<?> sent = sender.submit(() -> {
-                    next.send(c, k, s, 0, s.length);
-                    return null;
-                });
-                awaitSend(sent, c, k);
             }
         } catch (IOException e) {
-            throw failed(c, k, rank == root ? next : prev, e);
+            throw failed(c, k, at, e);
         }
     }
 
@@ -316,28 +334,33 @@ public final class TcpRingProcessGroup implements ProcessGroup {
             next.send(c, kind, s, outFrom, outCount);
             return null;
         });
+        inFlight = sent;
         try {
             prev.receive(c, kind, s, inFrom, inCount, add);
         } catch (IOException e) {
-            sent.cancel(true);
+            // let the send end on its own (an interrupt would close the channel before an abort could be relayed)
+            try {
+                sent.get(1, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // it failed or is still stuck: relayed() then leaves the link alone
+            }
             throw failed(c, kind, prev, e);
         }
         awaitSend(sent, c, kind);
     }
 
+    /** Waits for the sender thread's write; the link's own waits bound it (no progress for the time-out fails it). */
     private void awaitSend(Future<?> sent, int c, int kind) {
         try {
-            sent.get(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            // a write blocks while the peer does not read: closing the socket is what unblocks it
-            throw failed(c, kind, next, new IOException("rank " + next.peer + " did not take the data within "
-                    + timeoutMillis + " ms"));
+            sent.get();
+        } catch (java.util.concurrent.CancellationException e) {
+            throw failed(c, kind, next, new java.io.InterruptedIOException("the group was closed"));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            throw failed(c, kind, next, cause instanceof IOException io ? io : new IOException(cause));
+            throw failed(c, kind, next, cause instanceof IOException io ? io : new IOException(cause.toString(), cause));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw failed(c, kind, next, new IOException("interrupted"));
+            throw failed(c, kind, next, new java.io.InterruptedIOException("interrupted"));
         }
     }
 
@@ -361,11 +384,13 @@ public final class TcpRingProcessGroup implements ProcessGroup {
             what = cause.getMessage();
         } else if (cause instanceof SocketTimeoutException) {
             what = cause.getMessage() + "; it has failed or stopped calling collectives";
+        } else if (cause instanceof java.io.InterruptedIOException || closed) {
+            what = closed ? "the group was closed on this rank" : "interrupted (" + cause.getMessage() + ")";
         } else {
             // a lost connection; a rank that failed may have said why on the other link, just before closing
             String report = link == next ? prev.pollAbort(200) : null;
             what = report != null ? report
-                    : "lost the connection to rank " + peer + " (" + cause.getMessage() + "); that rank has failed "
+                    : "lost the connection to rank " + peer + " (" + cause + "); that rank has failed "
                     + "or closed the group";
         }
         failure = RingLink.Kind.describe(kind, c) + ": " + what;
@@ -387,7 +412,8 @@ public final class TcpRingProcessGroup implements ProcessGroup {
      */
     private String relayed(RingLink.PeerFailed f) {
         String why = f.getMessage();
-        if (next.peer != originOf(why)) {
+        Future<?> sending = inFlight;
+        if (next.peer != originOf(why) && (sending == null || sending.isDone())) {
             next.sendAbort(why);
         }
         return why;
@@ -410,15 +436,20 @@ public final class TcpRingProcessGroup implements ProcessGroup {
      * PyTorch: {@code ProcessGroup.abort()}.
      */
     @Override
-    public synchronized void abort(Throwable cause) {
-        if (!closed && failure == null && next != null) {
+    public void abort(Throwable cause) {
+        Future<?> sending = inFlight;
+        if (!closed && failure == null && next != null && (sending == null || sending.isDone())) {
             next.sendAbort("rank " + rank + " failed: " + cause);
         }
         close();
     }
 
+    /**
+     * Closes the connections. Not synchronized with the collectives: another thread may call it to stop a
+     * collective that is waiting, which then fails at once.
+     */
     @Override
-    public synchronized void close() {
+    public void close() {
         if (!closed) {
             closed = true;
             shutdown();

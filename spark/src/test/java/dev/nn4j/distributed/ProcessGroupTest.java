@@ -147,6 +147,42 @@ class ProcessGroupTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
+    void ranksThatNameDifferentBroadcastRootsAreToldSo(Backend backend) {
+        List<String> messages = Ranks.on(Ranks.groups(backend, 2, Duration.ofSeconds(5)), g -> {
+            try {
+                g.broadcast(new float[3], 0, 3, g.rank()); // each rank believes it is the root
+                g.barrier();
+                return "no failure";
+            } catch (DistributedException e) {
+                return e.getMessage();
+            }
+        });
+        // in-JVM ranks compare their calls at the broadcast; ring ranks that both act as root never receive in
+        // it, so the next call finds the other's broadcast where it expected its own call
+        String all = String.join(" | ", messages);
+        assertTrue(all.contains("broadcast #1 from rank 0") && all.contains("broadcast #1 from rank 1"), all);
+        assertTrue(messages.stream().allMatch(m -> m.startsWith("rank ")), all);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void closingFromAnotherThreadStopsAWaitingCollectiveAtOnce(Backend backend) throws Exception {
+        List<ProcessGroup> groups = Ranks.groups(backend, 2, Duration.ofSeconds(60));
+        ProcessGroup zero = groups.get(0);
+        Thread closer = new Thread(() -> {
+            sleep(300);
+            zero.close();
+        });
+        long start = System.nanoTime();
+        closer.start();
+        assertThrows(DistributedException.class, () -> zero.allReduce(new float[4], 0, 4)); // rank 1 never calls
+        closer.join();
+        assertTrue((System.nanoTime() - start) / 1e9 < 10, "close did not stop the waiting call");
+        groups.get(1).close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     void aRankThatAbortsGivesEveryOtherRankItsCause(Backend backend) {
         // 3 ranks: rank 2 hears it from rank 1 directly, rank 0 only through rank 2
         List<String> messages = Ranks.on(Ranks.groups(backend, 3, Duration.ofSeconds(60)), g -> {
