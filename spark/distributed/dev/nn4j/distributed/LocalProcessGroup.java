@@ -14,7 +14,7 @@ import java.util.concurrent.TimeoutException;
  * that closes its group or stops calling makes the others fail, at once or at the time-out.
  * PyTorch: the {@code gloo} backend with every rank on one host, as in its tests.
  */
-public final class LocalProcessGroup implements ProcessGroup {
+public final class LocalProcessGroup extends SectionGroup {
     private final Shared shared;
     private final int rank;
     private int sequence;
@@ -72,26 +72,7 @@ public final class LocalProcessGroup implements ProcessGroup {
     }
 
     @Override
-    public synchronized void allReduce(float[] data, int offset, int length) {
-        allReduce(Section.of(data, offset, length));
-    }
-
-    @Override
-    public synchronized void allReduce(double[] data, int offset, int length) {
-        allReduce(Section.of(data, offset, length));
-    }
-
-    @Override
-    public synchronized void broadcast(float[] data, int offset, int length, int root) {
-        broadcast(Section.of(data, offset, length), root);
-    }
-
-    @Override
-    public synchronized void broadcast(double[] data, int offset, int length, int root) {
-        broadcast(Section.of(data, offset, length), root);
-    }
-
-    private void allReduce(Section s) {
+    void allReduce(Section s) {
         String call = describe("allReduce", s, -1);
         Section[] all = meet(call, s);
         Object sum = s.newArray();
@@ -102,11 +83,8 @@ public final class LocalProcessGroup implements ProcessGroup {
         s.setFrom(sum);
     }
 
-    private void broadcast(Section s, int root) {
-        if (root < 0 || root >= worldSize()) {
-            throw new IllegalArgumentException("broadcast: root " + root + " is not a rank of a group of "
-                    + worldSize());
-        }
+    @Override
+    void broadcast(Section s, int root) {
         String call = describe("broadcast", s, root);
         Section[] all = meet(call, s);
         Object value = all[root].copy();

@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * time-out must exceed that.
  * PyTorch: the {@code gloo} backend's ring all-reduce, which it uses on CPUs.
  */
-public final class TcpRingProcessGroup implements ProcessGroup {
+public final class TcpRingProcessGroup extends SectionGroup {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TcpRingProcessGroup.class);
     private static final int HELLO_MAGIC = 0x4e4e3452; // "NN4R"
 
@@ -236,26 +236,7 @@ public final class TcpRingProcessGroup implements ProcessGroup {
     }
 
     @Override
-    public synchronized void allReduce(float[] data, int offset, int length) {
-        allReduce(Section.of(data, offset, length));
-    }
-
-    @Override
-    public synchronized void allReduce(double[] data, int offset, int length) {
-        allReduce(Section.of(data, offset, length));
-    }
-
-    @Override
-    public synchronized void broadcast(float[] data, int offset, int length, int root) {
-        broadcast(Section.of(data, offset, length), root);
-    }
-
-    @Override
-    public synchronized void broadcast(double[] data, int offset, int length, int root) {
-        broadcast(Section.of(data, offset, length), root);
-    }
-
-    private void allReduce(Section s) {
+    void allReduce(Section s) {
         int c = begin();
         if (worldSize == 1) {
             return;
@@ -281,11 +262,8 @@ public final class TcpRingProcessGroup implements ProcessGroup {
         }
     }
 
-    private void broadcast(Section s, int root) {
-        if (root < 0 || root >= worldSize) {
-            throw new IllegalArgumentException("broadcast: root " + root + " is not a rank of a group of "
-                    + worldSize);
-        }
+    @Override
+    void broadcast(Section s, int root) {
         int c = begin();
         if (worldSize == 1) {
             return;
