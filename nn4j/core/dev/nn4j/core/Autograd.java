@@ -2,6 +2,7 @@ package dev.nn4j.core;
 
 import dev.nn4j.core.kernel.Blas;
 import dev.nn4j.core.kernel.Elementwise;
+import dev.nn4j.core.kernel.GradTarget;
 import dev.nn4j.core.kernel.Reductions;
 import dev.nn4j.core.kernel.Storage;
 import java.util.function.Function;
@@ -76,6 +77,7 @@ public final class Autograd {
                 Node fn = queue.pop();
                 Storage g = fn.pendingGrad;
                 fn.pendingGrad = null;
+                fn.pendingOwned = false;
                 if (fn.isReleased()) {
                     // reached through a part of the graph that an earlier backward freed; as in PyTorch, the
                     // leaves reached before this point have their gradients
@@ -85,7 +87,8 @@ public final class Autograd {
                 Tensor[] inputs = fn.inputs();
                 fn.checkSaved();
                 Tensor[] leaves = targetLeaves(fn, inputs);
-                Storage[] grads = leaves == null ? fn.backward(g) : GradState.backwardInto(fn, g, inputs, leaves);
+                Storage[] grads = leaves != null ? GradState.backwardInto(fn, g, inputs, leaves)
+                        : backwardIntoPending(fn, g, inputs, queue);
                 for (int i = 0; i < grads.length; i++) {
                     for (int j = i + 1; j < grads.length; j++) {
                         if (grads[i] != null && grads[i] == grads[j]) {
@@ -106,10 +109,15 @@ public final class Autograd {
                         }
                     } else if (producer.pendingGrad == null) {
                         producer.pendingGrad = gi; // may alias another node's gradient: later sums are out of place
+                        producer.pendingOwned = false;
                         queue.push(producer);
+                    } else if (producer.pendingOwned && producer.pendingGrad.type() == gi.type()
+                            && java.util.Arrays.equals(producer.pendingGrad.shape(), gi.shape())) {
+                        producer.pendingGrad.addScaled(gi, 1); // the engine's own sum: add in place
                     } else {
                         producer.pendingGrad = Elementwise.binary(Elementwise.BinaryOp.ADD, producer.pendingGrad, gi,
                                 gi.shape(), gi.type());
+                        producer.pendingOwned = true;
                     }
                 }
                 if (!retainGraph) {
@@ -145,6 +153,57 @@ public final class Autograd {
                     + "gradient hook (Tensor.registerHook)");
         }
         q.add(callback);
+    }
+
+    /**
+     * Runs {@code fn}'s backward, offering the ops that add an input's gradient in place
+     * ({@link Node#addsGradIntoInput}) the gradient buffer of a non-leaf input: the sum the engine already holds for
+     * it, or fresh zeros that become that sum. A slice's backward then adds its part into one buffer instead of
+     * returning zeros of the whole input's size for the engine to add (see {@code Index}).
+     */
+    private static Storage[] backwardIntoPending(Node fn, Storage g, Tensor[] inputs, ReadyQueue queue) {
+        GradTarget[] targets = null;
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor in = inputs[i];
+            if (in == null || !fn.addsGradIntoInput(i) || !fn.needsInputGrad(i) || in.gradFn() == null
+                    || !in.storage().isFloating()) {
+                continue;
+            }
+            boolean once = true;
+            for (int j = 0; j < inputs.length; j++) {
+                once &= j == i || inputs[j] != in;
+            }
+            Node producer = in.gradFn();
+            Storage pending = producer.pendingGrad;
+            GradTarget t = !once ? null
+                    : pending == null ? new GradTarget(Storage.heapZeros(in.dtype(), in.storage().shape()), true)
+                    : producer.pendingOwned && pending.type() == in.dtype()
+                            && java.util.Arrays.equals(pending.shape(), in.storage().shape())
+                            ? new GradTarget(pending, true) : null;
+            if (t != null) {
+                if (targets == null) {
+                    targets = new GradTarget[inputs.length];
+                }
+                targets[i] = t;
+            }
+        }
+        if (targets == null) {
+            return fn.backward(g);
+        }
+        fn.targets = targets;
+        try {
+            return fn.backward(g);
+        } finally {
+            fn.targets = null;
+            for (int i = 0; i < targets.length; i++) {
+                Node producer = targets[i] == null || !targets[i].written() ? null : inputs[i].gradFn();
+                if (producer != null && producer.pendingGrad == null) {
+                    producer.pendingGrad = targets[i].storage();
+                    producer.pendingOwned = true;
+                    queue.push(producer);
+                }
+            }
+        }
     }
 
     /**

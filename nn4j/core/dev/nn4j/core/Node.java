@@ -32,6 +32,11 @@ public abstract class Node {
     private int savedCount;
     /** Sum of the gradients that reached this node's output during the current backward pass. */
     Storage pendingGrad;
+    /**
+     * True when {@link #pendingGrad} is a buffer the engine made (a sum, or zeros that ops add into), which later
+     * gradients may therefore be added to in place; false when it is some op's result, which may alias another's.
+     */
+    boolean pendingOwned;
     /** Where the current backward may write an input's gradient in place (see {@link GradTarget}); else null. */
     GradTarget[] targets;
     /**
@@ -110,6 +115,16 @@ public abstract class Node {
      * engine locks their leaves in one global order, whatever the input order.
      */
     protected boolean writesGradInPlace(int i) {
+        return false;
+    }
+
+    /**
+     * Whether this op's backward can add input {@code i}'s gradient into a buffer of the input's shape that the
+     * engine offers when the input is not a leaf ({@link #gradTarget}, a Java array it owns: the sum of the
+     * gradients that reached the input so far, or zeros); false unless overridden. For slices: their gradient is
+     * small, the input's large (see {@code Index}).
+     */
+    protected boolean addsGradIntoInput(int i) {
         return false;
     }
 

@@ -1,5 +1,7 @@
 package dev.nn4j.core.kernel;
 
+import java.util.Arrays;
+
 import dev.nn4j.device.Device;
 import dev.nn4j.device.Devices;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -224,6 +226,34 @@ public final class Layout {
         INDArray region = z.get(indices);
         region.addi(g.reshape(region.shape()));
         return Storage.of(z);
+    }
+
+    /**
+     * {@link #indexBackward} added into {@code target} (the input's shape; its contents replaced instead when
+     * {@code accumulate} is false), without a buffer of the input's size per slice. Returns false, writing nothing,
+     * when {@code target} is not a Java array of the gradient's type or the region is not a box.
+     */
+    public static boolean indexBackwardInto(Storage target, boolean accumulate, Storage gs, long[] inputShape,
+                                            INDArrayIndex[] indices) {
+        Object full = target.heapArray();
+        if (full == null || !gs.isFloating() || target.type() != gs.type()
+                || !Arrays.equals(target.shape(), inputShape)) {
+            return false;
+        }
+        Box box = Box.of(inputShape, indices);
+        if (box == null) {
+            return false;
+        }
+        target.bumpVersion();
+        if (!accumulate) {
+            if (full instanceof float[] f) {
+                Arrays.fill(f, 0f);
+            } else {
+                Arrays.fill((double[]) full, 0);
+            }
+        }
+        box.copy(full, gs.type() == DataType.FLOAT ? gs.floats() : gs.doubles(), true);
+        return true;
     }
 
     /**

@@ -219,6 +219,20 @@ public final class Storage {
         return size;
     }
 
+    /** The live Java array (float[] or double[]) behind this storage, or null when ND4J holds the data. */
+    Object heapArray() {
+        return heap;
+    }
+
+    /**
+     * Zeros of a float32 or float64 {@code shape} in a Java array: a gradient buffer the engine owns, which ops
+     * add their parts into ({@code Layout.indexBackwardInto}).
+     */
+    public static Storage heapZeros(DataType type, long[] shape) {
+        int n = Math.toIntExact(Shapes.numel(shape));
+        return type == DataType.FLOAT ? ofFloats(new float[n], shape.clone()) : ofDoubles(new double[n], shape.clone());
+    }
+
     /** True for float32 or float64 data, which the Java kernels handle. */
     public boolean isFloating() {
         return type == DataType.FLOAT || type == DataType.DOUBLE;

@@ -58,8 +58,23 @@ public final class Index extends Node {
         return record(new Index(x.shape(), full), Layout.index(storage(x), full), x);
     }
 
+    /**
+     * The slice's gradient goes straight into the input's gradient buffer when the engine offers one: an RNN
+     * slices each time step from one projection of the whole sequence, and a gradient of the full shape per slice
+     * (zeros but for the slice, then summed) would cost the sequence length times the whole buffer.
+     */
+    @Override
+    protected boolean addsGradIntoInput(int i) {
+        return true;
+    }
+
     @Override
     protected Storage[] backward(Storage g) {
+        dev.nn4j.core.kernel.GradTarget t = gradTarget(0);
+        if (t != null && Layout.indexBackwardInto(t.storage(), t.accumulate(), g, inputShape, indices)) {
+            t.markWritten();
+            return new Storage[] {null};
+        }
         return new Storage[] {Layout.indexBackward(g, inputShape, indices)};
     }
 
