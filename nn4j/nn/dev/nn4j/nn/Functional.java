@@ -83,26 +83,21 @@ public final class Functional {
         if (p == 1) {
             return x.mul(0);
         }
-        double[] keep = new double[(int) x.numel()];
-        Rng.bernoulli(keep, 1 - p);
         DataType type = x.dtype().isFPType() ? x.dtype() : DataType.FLOAT;
         double scale = 1.0 / (1 - p);
         Tensor mask;
         // built in Java for float32/float64 (an ND4J cast and multiply would cost more than the whole mask)
         if (type == DataType.FLOAT) {
-            float[] m = new float[keep.length];
-            float s = (float) scale;
-            for (int i = 0; i < m.length; i++) {
-                m[i] = keep[i] != 0 ? s : 0f;
-            }
+            float[] m = new float[(int) x.numel()];
+            Rng.dropoutMask(m, 1 - p, (float) scale);
             mask = Tensor.of(m, x.shape());
         } else if (type == DataType.DOUBLE) {
-            double[] m = new double[keep.length];
-            for (int i = 0; i < m.length; i++) {
-                m[i] = keep[i] != 0 ? scale : 0;
-            }
+            double[] m = new double[(int) x.numel()];
+            Rng.dropoutMask(m, 1 - p, scale);
             mask = Tensor.of(m, x.shape());
         } else {
+            double[] keep = new double[(int) x.numel()];
+            Rng.bernoulli(keep, 1 - p);
             mask = Tensor.of(keep.length == 0 ? Nd4j.create(type, x.shape())
                     : Nd4j.create(keep, x.shape(), DataType.DOUBLE).castTo(type).muli(scale));
         }

@@ -25,6 +25,9 @@ public final class Losses {
      * probabilities (float64) that the backward needs.
      */
     public static Storage[] crossEntropy(Storage logits, long[] t, int n, int c) {
+        if (logits.type() == DataType.FLOAT) {
+            return crossEntropyFloats(logits.floats(), t, n, c);
+        }
         double[] x = logits.doubles();
         double[] p = new double[x.length];
         double loss = 0;
@@ -48,11 +51,53 @@ public final class Losses {
         return new Storage[] {out, Storage.ofDoubles(p, new long[] {n, c})};
     }
 
+    /**
+     * {@link #crossEntropy} of float32 logits: sums and the loss in float64, the probabilities kept as float32 (a
+     * language model's logits are its largest activation: no float64 copies of them).
+     */
+    private static Storage[] crossEntropyFloats(float[] x, long[] t, int n, int c) {
+        float[] p = new float[x.length];
+        double loss = 0;
+        for (int i = 0; i < n; i++) {
+            int base = i * c;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < c; j++) {
+                max = Math.max(max, x[base + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < c; j++) {
+                double e = Math.exp(x[base + j] - max);
+                p[base + j] = (float) e;
+                sum += e;
+            }
+            double inv = 1 / sum;
+            for (int j = 0; j < c; j++) {
+                p[base + j] = (float) (p[base + j] * inv);
+            }
+            loss -= x[base + (int) t[i]] - max - Math.log(sum);
+        }
+        Storage out = Storage.scalar(n == 0 ? Double.NaN : loss / n, DataType.FLOAT);
+        return new Storage[] {out, Storage.ofFloats(p, new long[] {n, c})};
+    }
+
     /** Cross entropy's backward: {@code (probs - onehot(t)) g / n}, in {@code g}'s type. */
     public static Storage crossEntropyBackward(Storage g, Storage probs, long[] t) {
         int n = (int) probs.shape()[0];
         int c = (int) probs.shape()[1];
         double scale = g.getDouble(0) / n;
+        if (probs.type() == DataType.FLOAT && g.type() == DataType.FLOAT) {
+            float[] pr = probs.floats();
+            float[] gx = new float[pr.length];
+            float sc = (float) scale;
+            for (int i = 0; i < n; i++) {
+                int base = i * c;
+                for (int j = 0; j < c; j++) {
+                    gx[base + j] = pr[base + j] * sc;
+                }
+                gx[base + (int) t[i]] = (pr[base + (int) t[i]] - 1) * sc;
+            }
+            return Storage.ofFloats(gx, probs.shape());
+        }
         double[] pr = probs.doubles();
         double[] gx = new double[pr.length];
         for (int i = 0; i < n; i++) {

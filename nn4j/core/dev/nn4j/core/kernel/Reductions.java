@@ -231,6 +231,9 @@ public final class Reductions {
     /** Softmax (or log-softmax) over {@code dim}, after subtracting the maximum so no logit overflows. */
     public static Storage softmax(Storage x, int dim, boolean log) {
         int[] s = split(x.shape(), dim);
+        if (x.type() == DataType.FLOAT) {
+            return Storage.ofFloats(softmaxFloats(x.floats(), s, log), x.shape());
+        }
         double[] v = x.doubles();
         double[] out = new double[v.length];
         for (int o = 0; o < s[0]; o++) {
@@ -254,9 +257,51 @@ public final class Reductions {
         return Storage.owning(out, x.shape(), x.type());
     }
 
+    /**
+     * {@link #softmax} of float32 values: sums in float64, one exp per element (kept, then scaled), no float64 copy
+     * of the input or the result. The attention weights of a transformer step are a quarter of a million values.
+     */
+    private static float[] softmaxFloats(float[] v, int[] s, boolean log) {
+        float[] out = new float[v.length];
+        int stride = s[2];
+        for (int o = 0; o < s[0]; o++) {
+            for (int i = 0; i < stride; i++) {
+                int base = o * s[1] * stride + i;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0, k = base; j < s[1]; j++, k += stride) {
+                    max = Math.max(max, v[k]);
+                }
+                double sum = 0;
+                if (log) {
+                    for (int j = 0, k = base; j < s[1]; j++, k += stride) {
+                        sum += Math.exp(v[k] - max);
+                    }
+                    double shift = max + Math.log(sum);
+                    for (int j = 0, k = base; j < s[1]; j++, k += stride) {
+                        out[k] = (float) (v[k] - shift);
+                    }
+                } else {
+                    for (int j = 0, k = base; j < s[1]; j++, k += stride) {
+                        double e = Math.exp(v[k] - max);
+                        out[k] = (float) e;
+                        sum += e;
+                    }
+                    double inv = 1 / sum;
+                    for (int j = 0, k = base; j < s[1]; j++, k += stride) {
+                        out[k] = (float) (out[k] * inv);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** Softmax's backward {@code y (g - sum(g y))}, or log-softmax's {@code g - exp(y) sum(g)}, over {@code dim}. */
     public static Storage softmaxBackward(Storage g, Storage y, int dim, boolean log) {
         int[] s = split(g.shape(), dim);
+        if (g.type() == DataType.FLOAT && y.type() == DataType.FLOAT) {
+            return Storage.ofFloats(softmaxBackwardFloats(g.floats(), y.floats(), s, log), g.shape());
+        }
         double[] gv = g.doubles();
         double[] yv = y.doubles();
         double[] out = new double[gv.length];
@@ -275,6 +320,24 @@ public final class Reductions {
             }
         }
         return Storage.owning(out, g.shape(), g.type());
+    }
+
+    private static float[] softmaxBackwardFloats(float[] gv, float[] yv, int[] s, boolean log) {
+        float[] out = new float[gv.length];
+        int stride = s[2];
+        for (int o = 0; o < s[0]; o++) {
+            for (int i = 0; i < stride; i++) {
+                int base = o * s[1] * stride + i;
+                double acc = 0;
+                for (int j = 0, k = base; j < s[1]; j++, k += stride) {
+                    acc += log ? gv[k] : (double) gv[k] * yv[k];
+                }
+                for (int j = 0, k = base; j < s[1]; j++, k += stride) {
+                    out[k] = (float) (log ? gv[k] - Math.exp(yv[k]) * acc : yv[k] * (gv[k] - acc));
+                }
+            }
+        }
+        return out;
     }
 
     /** The maxima over {@code dim} (dropped) and, when {@code withIndex}, the int64 positions of the first maxima. */
