@@ -13,11 +13,15 @@ public final class Recurrent {
 
     /**
      * One step: {@code gates = xg + hg} ({@code [B, 4H]}, order i, f, g, o), {@code c' = sig(f) c + sig(i) tanh(g)},
-     * {@code h = sig(o) tanh(c')}. Returns {out [B, 2H] = [h, c'], act [B, 4H] = the four activations (float64)}.
+     * {@code h = sig(o) tanh(c')}. Returns {out [B, 2H] = [h, c'], act = what the backward reads: the four activations
+     * (float64, {@code [B, 4H]}; for float32 inputs float32 {@code [B, 5H]} with {@code tanh(c')})}.
      */
     public static Storage[] lstmCell(Storage xg, Storage hg, Storage c) {
         int b = (int) c.shape()[0];
         int h = (int) c.shape()[1];
+        if (c.type() == DataType.FLOAT && xg.type() == DataType.FLOAT && hg.type() == DataType.FLOAT) {
+            return lstmCellFloats(xg.floats(), hg.floats(), c.floats(), b, h);
+        }
         double[] x = xg.doubles();
         double[] y = hg.doubles();
         double[] cv = c.doubles();
@@ -51,6 +55,9 @@ public final class Recurrent {
     public static Storage[] lstmCellBackward(Storage g, Storage act, Storage c, Storage out) {
         int b = (int) c.shape()[0];
         int h = (int) c.shape()[1];
+        if (g.type() == DataType.FLOAT && act.type() == DataType.FLOAT && c.type() == DataType.FLOAT) {
+            return lstmCellBackwardFloats(g.floats(), act.floats(), c.floats(), b, h);
+        }
         double[] gv = g.doubles();
         double[] a = act.doubles();
         double[] cv = c.doubles();
@@ -78,6 +85,62 @@ public final class Recurrent {
         DataType t = g.type();
         return new Storage[] {Storage.owning(dGates, new long[] {b, 4L * h}, t),
             Storage.owning(dc, new long[] {b, h}, t)};
+    }
+
+    /**
+     * {@link #lstmCell} for float32: arithmetic in double, read and written as float32, and the activations kept as
+     * float32 with {@code tanh(c')} behind them ({@code [B, 5H]}), so the backward neither converts nor recomputes.
+     */
+    private static Storage[] lstmCellFloats(float[] x, float[] y, float[] cv, int b, int h) {
+        float[] out = new float[b * 2 * h];
+        float[] act = new float[b * 5 * h];
+        for (int r = 0; r < b; r++) {
+            int g0 = r * 4 * h;
+            int a0 = r * 5 * h;
+            for (int j = 0; j < h; j++) {
+                double i = sigmoid((double) x[g0 + j] + y[g0 + j]);
+                double f = sigmoid((double) x[g0 + h + j] + y[g0 + h + j]);
+                double gg = tanh((double) x[g0 + 2 * h + j] + y[g0 + 2 * h + j], true);
+                double o = sigmoid((double) x[g0 + 3 * h + j] + y[g0 + 3 * h + j]);
+                double c2 = f * cv[r * h + j] + i * gg;
+                float c2f = (float) c2;
+                double th = tanh(c2f, true); // of the stored c', as the float64 path's backward recomputes it
+                out[r * 2 * h + j] = (float) (o * th);
+                out[r * 2 * h + h + j] = c2f;
+                act[a0 + j] = (float) i;
+                act[a0 + h + j] = (float) f;
+                act[a0 + 2 * h + j] = (float) gg;
+                act[a0 + 3 * h + j] = (float) o;
+                act[a0 + 4 * h + j] = (float) th;
+            }
+        }
+        return new Storage[] {Storage.ofFloats(out, new long[] {b, 2L * h}),
+            Storage.ofFloats(act, new long[] {b, 5L * h})};
+    }
+
+    private static Storage[] lstmCellBackwardFloats(float[] gv, float[] a, float[] cv, int b, int h) {
+        float[] dGates = new float[b * 4 * h];
+        float[] dc = new float[b * h];
+        for (int r = 0; r < b; r++) {
+            int g0 = r * 4 * h;
+            int a0 = r * 5 * h;
+            for (int j = 0; j < h; j++) {
+                double i = a[a0 + j];
+                double f = a[a0 + h + j];
+                double gg = a[a0 + 2 * h + j];
+                double o = a[a0 + 3 * h + j];
+                double th = a[a0 + 4 * h + j];
+                double dh = gv[r * 2 * h + j];
+                double dc2 = gv[r * 2 * h + h + j] + dh * o * (1 - th * th);
+                dGates[g0 + j] = (float) (dc2 * gg * i * (1 - i));
+                dGates[g0 + h + j] = (float) (dc2 * cv[r * h + j] * f * (1 - f));
+                dGates[g0 + 2 * h + j] = (float) (dc2 * i * (1 - gg * gg));
+                dGates[g0 + 3 * h + j] = (float) (dh * th * o * (1 - o));
+                dc[r * h + j] = (float) (dc2 * f);
+            }
+        }
+        return new Storage[] {Storage.ofFloats(dGates, new long[] {b, 4L * h}),
+            Storage.ofFloats(dc, new long[] {b, h})};
     }
 
     /**
