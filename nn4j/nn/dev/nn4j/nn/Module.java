@@ -225,6 +225,12 @@ public abstract class Module {
                 return e.getKey();
             }
         }
+        // a forward may call a grandchild itself (the layers of a ModuleList it iterates): its dotted path
+        for (Map.Entry<String, Module> e : namedModules().entrySet()) {
+            if (e.getValue() == child && !e.getKey().isEmpty()) {
+                return e.getKey();
+            }
+        }
         return null;
     }
 

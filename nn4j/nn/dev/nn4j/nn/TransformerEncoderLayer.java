@@ -25,6 +25,8 @@ public class TransformerEncoderLayer extends Module {
     private final Dropout dropout2;
     private final boolean normFirst;
     private final boolean gelu;
+    /** The options it was built with, for {@link #copy}. */
+    private final Builder options;
 
     private TransformerEncoderLayer(Builder b) {
         if (!b.activation.equals("relu") && !b.activation.equals("gelu")) {
@@ -42,6 +44,18 @@ public class TransformerEncoderLayer extends Module {
         this.dropout2 = registerModule("dropout2", new Dropout(b.dropout));
         this.normFirst = b.normFirst;
         this.gelu = b.activation.equals("gelu");
+        this.options = b.copy();
+    }
+
+    /**
+     * An independent layer with the same options and a copy of this one's parameters and mode: what
+     * {@link TransformerEncoder} stacks. PyTorch: {@code copy.deepcopy(layer)}.
+     */
+    public TransformerEncoderLayer copy() {
+        TransformerEncoderLayer c = new TransformerEncoderLayer(options);
+        c.loadStateDict(stateDict());
+        c.train(isTraining());
+        return c;
     }
 
     /**
@@ -104,6 +118,16 @@ public class TransformerEncoderLayer extends Module {
         Builder(long dModel, int nhead) {
             this.dModel = dModel;
             this.nhead = nhead;
+        }
+
+        private Builder copy() {
+            Builder b = new Builder(dModel, nhead);
+            b.dimFeedforward = dimFeedforward;
+            b.dropout = dropout;
+            b.activation = activation;
+            b.batchFirst = batchFirst;
+            b.normFirst = normFirst;
+            return b;
         }
 
         /** The feed-forward block's width (default 2048). */

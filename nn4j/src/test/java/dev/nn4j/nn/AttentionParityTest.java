@@ -109,6 +109,44 @@ class AttentionParityTest {
     }
 
     @Test
+    void transformerEncoderStacksMatchPyTorch() {
+        F.get("stack").fields().forEachRemaining(e -> {
+            String name = e.getKey();
+            JsonNode c = e.getValue();
+            TransformerEncoderLayer proto = TransformerEncoderLayer.builder(8, 2).dimFeedforward(16).dropout(0)
+                    .batchFirst(true).normFirst(c.get("norm_first").asBoolean()).build();
+            TransformerEncoder enc = new TransformerEncoder(proto, 2,
+                    c.get("with_norm").asBoolean() ? new LayerNorm(8) : null);
+            // PyTorch's copies start equal to the layer; so do these, and they are not the layer itself
+            assertTrue(c.get("copies_equal").asBoolean());
+            TransformerEncoderLayer first = enc.layers().get(0);
+            assertTrue(first != proto);
+            proto.stateDict().forEach((k, v) -> org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    v.storage().toDoubleArray(), first.stateDict().get(k).storage().toDoubleArray(), 0, k));
+            List<String> keys = new ArrayList<>();
+            c.get("state_dict_keys").forEach(k -> keys.add(k.asText()));
+            assertEquals(keys, new ArrayList<>(enc.stateDict().keySet()));
+            load(enc, c);
+            Tensor x = leaf(c, "x");
+            Tensor y = enc.call(x, constant(c, "src_mask"), constant(c, "src_key_padding_mask"));
+            Fixtures.assertClose(c.get("output"), y, RTOL, name + " output");
+            y.backward(Fixtures.tensor(c.get("upstream")));
+            assertGrads(enc, c, name);
+            Fixtures.assertClose(c.get("grad_x"), x.grad(), RTOL, name + " grad x");
+        });
+        // PyTorch 2's printed form (1.13, which made the fixtures, lists the copies one by one)
+        TransformerEncoder two = new TransformerEncoder(TransformerEncoderLayer.builder(8, 2).build(), 2);
+        assertTrue(two.toString().startsWith("TransformerEncoder(\n  (layers): ModuleList(\n    (0-1): 2 x "
+                + "TransformerEncoderLayer(\n"), two.toString());
+        assertThrows(IllegalArgumentException.class, () -> new TransformerEncoder(
+                TransformerEncoderLayer.builder(8, 2).build(), 0));
+        ModuleInputException width = assertThrows(ModuleInputException.class,
+                () -> two.call(Tensor.randn(5, 2, 6), null, null));
+        assertTrue(width.getMessage().contains("at \"layers.0.self_attn\"") && width.getMessage().contains("[5, 2, 6]"),
+                width.getMessage());
+    }
+
+    @Test
     void theSquareSubsequentMaskForbidsLaterPositions() {
         double inf = Double.NEGATIVE_INFINITY;
         org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0, inf, inf, 0, 0, inf, 0, 0, 0},
