@@ -65,7 +65,7 @@ public class MultiheadAttention extends Module {
     /** Self-attention of {@code x} (query, key and value alike), no masks. */
     @Override
     protected Tensor forward(Tensor x) {
-        return attend(x, x, x, null, null, false)[0];
+        return attend(x, x, x, null, null, NONE)[0];
     }
 
     /** The attention output for {@code q}, {@code k}, {@code v}, no masks. PyTorch: {@code mha(q, k, v)[0]}. */
@@ -80,14 +80,31 @@ public class MultiheadAttention extends Module {
      * @throws ModuleInputException naming this module, its path and the shapes for a wrong input or mask
      */
     public Output callWithWeights(Tensor q, Tensor k, Tensor v, Tensor keyPaddingMask, Tensor attnMask) {
+        return callWithWeights(q, k, v, keyPaddingMask, attnMask, true, true);
+    }
+
+    /**
+     * {@link #callWithWeights(Tensor, Tensor, Tensor, Tensor, Tensor)} with PyTorch's two switches: without
+     * {@code needWeights} the weights are not computed ({@link Output#weights} is null; what
+     * {@code TransformerEncoderLayer} asks for), and without {@code averageAttnWeights} they are per head,
+     * {@code [N, H, L, S]}. PyTorch: {@code mha(q, k, v, key_padding_mask, need_weights, attn_mask,
+     * average_attn_weights)}.
+     */
+    public Output callWithWeights(Tensor q, Tensor k, Tensor v, Tensor keyPaddingMask, Tensor attnMask,
+                                  boolean needWeights, boolean averageAttnWeights) {
+        int weights = needWeights ? averageAttnWeights ? AVERAGED : PER_HEAD : NONE;
         Tensor[] r = callGuarded(new Tensor[] {q, k, v, keyPaddingMask, attnMask},
-                in -> attend(in[0], in[1], in[2], in[3], in[4], true));
+                in -> attend(in[0], in[1], in[2], in[3], in[4], weights));
         return new Output(r[0], r[1]);
     }
 
-    /** {output, weights (or null)}. */
+    static final int NONE = 0;
+    static final int AVERAGED = 1;
+    static final int PER_HEAD = 2;
+
+    /** {output, weights (null for {@link #NONE})}. */
     Tensor[] attend(Tensor query, Tensor key, Tensor value, Tensor keyPaddingMask, Tensor attnMask,
-                    boolean weights) {
+                    int weights) {
         for (Tensor t : new Tensor[] {query, key, value}) {
             if (t == null || t.dim() != 3 || t.size(2) != embedDim) {
                 throw new IllegalArgumentException("expected query, key and value of shape " + (batchFirst
@@ -106,9 +123,20 @@ public class MultiheadAttention extends Module {
                     + Shapes.str(value.shape()));
         }
         long d = embedDim / numHeads;
-        Tensor qp = project(q, 0).reshape(l, n * numHeads, d).transpose(0, 1);
-        Tensor kp = project(k, 1).reshape(s, n * numHeads, d).transpose(0, 1);
-        Tensor vp = project(v, 2).reshape(s, n * numHeads, d).transpose(0, 1);
+        Tensor qp;
+        Tensor kp;
+        Tensor vp;
+        if (query == key && key == value) {
+            // self-attention: one product with the stacked weight, as PyTorch's in_projection_packed does
+            Tensor all = Functional.linear(q, inProjWeight, inProjBias);
+            qp = third(all, 0).reshape(l, n * numHeads, d).transpose(0, 1);
+            kp = third(all, 1).reshape(s, n * numHeads, d).transpose(0, 1);
+            vp = third(all, 2).reshape(s, n * numHeads, d).transpose(0, 1);
+        } else {
+            qp = project(q, 0).reshape(l, n * numHeads, d).transpose(0, 1);
+            kp = project(k, 1).reshape(s, n * numHeads, d).transpose(0, 1);
+            vp = project(v, 2).reshape(s, n * numHeads, d).transpose(0, 1);
+        }
         Tensor scores = qp.div(Math.sqrt(d)).matmul(kp.transpose(1, 2)); // [N H, L, S]
         Tensor mask = Masks.merged(attnMask, keyPaddingMask, l, s, n, numHeads, scores.dtype(), scores.device());
         if (mask != null) {
@@ -121,8 +149,15 @@ public class MultiheadAttention extends Module {
         if (batchFirst) {
             out = out.transpose(0, 1);
         }
-        Tensor w = weights ? attn.reshape(n, numHeads, l, s).mean(1, false) : null;
+        Tensor w = weights == NONE ? null : weights == PER_HEAD ? attn.reshape(n, numHeads, l, s)
+                : attn.reshape(n, numHeads, l, s).mean(1, false);
         return new Tensor[] {out, w};
+    }
+
+    /** Part {@code k} (0 query, 1 key, 2 value) of the packed projection {@code [.., .., 3E]}. */
+    private Tensor third(Tensor packed, int k) {
+        return packed.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(k * embedDim,
+                (k + 1) * embedDim));
     }
 
     /** {@code x} through projection {@code k} (0 query, 1 key, 2 value): rows {@code k E ..} of the stacked weight. */
@@ -136,7 +171,8 @@ public class MultiheadAttention extends Module {
      * What {@link #callWithWeights} returns.
      *
      * @param output the attention output, shaped as the query
-     * @param weights {@code [N, L, S]}, averaged over the heads
+     * @param weights {@code [N, L, S]}, averaged over the heads; {@code [N, H, L, S]} when asked for per head;
+     *     null when not asked for
      */
     public record Output(Tensor output, Tensor weights) {
     }

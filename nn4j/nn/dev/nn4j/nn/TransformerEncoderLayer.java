@@ -96,7 +96,7 @@ public class TransformerEncoderLayer extends Module {
     }
 
     private Tensor attention(Tensor x, Tensor mask, Tensor padding) {
-        return dropout1.call(selfAttn.callWithWeights(x, x, x, padding, mask).output());
+        return dropout1.call(selfAttn.callWithWeights(x, x, x, padding, mask, false, true).output());
     }
 
     private Tensor feedForward(Tensor x) {

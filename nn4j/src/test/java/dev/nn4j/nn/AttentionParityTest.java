@@ -54,10 +54,11 @@ class AttentionParityTest {
                     new ArrayList<>(m.stateDict().keySet()));
             load(m, c);
             Tensor q = leaf(c, "q");
-            Tensor k = leaf(c, "k");
-            Tensor v = leaf(c, "v");
+            boolean self = c.get("self_attention").asBoolean(); // one tensor: the packed projection
+            Tensor k = self ? q : leaf(c, "k");
+            Tensor v = self ? q : leaf(c, "v");
             MultiheadAttention.Output o = m.callWithWeights(q, k, v, constant(c, "key_padding_mask"),
-                    constant(c, "attn_mask"));
+                    constant(c, "attn_mask"), true, c.get("average").asBoolean());
             Fixtures.assertClose(c.get("output"), o.output(), RTOL, name + " output");
             Fixtures.assertClose(c.get("weights"), o.weights(), RTOL, name + " weights");
             o.output().mul(Fixtures.tensor(c.get("upstream_output"))).sum()
@@ -67,6 +68,17 @@ class AttentionParityTest {
             Fixtures.assertClose(c.get("grad_k"), k.grad(), RTOL, name + " grad k");
             Fixtures.assertClose(c.get("grad_v"), v.grad(), RTOL, name + " grad v");
         });
+    }
+
+    @Test
+    void withoutNeedWeightsNoWeightsAreMadeAndTheOutputIsTheSame() {
+        MultiheadAttention m = MultiheadAttention.builder(8, 2).build();
+        Tensor x = Tensor.randn(3, 2, 8);
+        MultiheadAttention.Output with = m.callWithWeights(x, x, x, null, null);
+        MultiheadAttention.Output without = m.callWithWeights(x, x, x, null, null, false, true);
+        assertEquals(null, without.weights());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(with.output().storage().toDoubleArray(),
+                without.output().storage().toDoubleArray(), 0);
     }
 
     @Test
