@@ -9,7 +9,9 @@ import dev.nn4j.core.Tensor;
  * initialization (U(-1/sqrt(hidden), 1/sqrt(hidden))).
  *
  * <p>Shapes: input {@code [seq, batch, input]} ({@code [batch, seq, input]} with batchFirst), output
- * {@code [seq, batch, directions x hidden]}, states {@code [layers x directions, batch, hidden]}.
+ * {@code [seq, batch, directions x hidden]}, states {@code [layers x directions, batch, hidden]}; with a
+ * projection ({@link Builder#projSize}) the output and {@code h} have {@code proj} features instead of
+ * {@code hidden}.
  * <pre>{@code
  * LSTM lstm = LSTM.builder(128, 256).numLayers(2).build();
  * LSTM.Output o = lstm.callWithState(x, null, null);   // zero initial states
@@ -23,7 +25,8 @@ public class LSTM extends RNNBase {
     }
 
     private LSTM(Builder b) {
-        super(Mode.LSTM, b.inputSize, b.hiddenSize, b.numLayers, b.bias, b.batchFirst, b.dropout, b.bidirectional);
+        super(Mode.LSTM, b.inputSize, b.hiddenSize, b.numLayers, b.bias, b.batchFirst, b.dropout, b.bidirectional,
+                b.projSize);
     }
 
     /** Every option: {@code LSTM.builder(in, hidden).numLayers(2).batchFirst(true).bidirectional(true).build()}. */
@@ -54,8 +57,20 @@ public class LSTM extends RNNBase {
 
     /** Collects an {@link LSTM}'s options. */
     public static final class Builder extends Options<Builder> {
+        private long projSize;
+
         Builder(long inputSize, long hiddenSize) {
             super(inputSize, hiddenSize);
+        }
+
+        /**
+         * Projects each hidden state to {@code p < hidden} features ({@code weight_hr_l0}, {@code [p, hidden]}):
+         * the output and {@code h} then have {@code p} features, the cell state keeps {@code hidden}. 0 (the
+         * default) means no projection. PyTorch: {@code nn.LSTM(..., proj_size=p)}.
+         */
+        public Builder projSize(long p) {
+            this.projSize = p;
+            return this;
         }
 
         /** The layer. */

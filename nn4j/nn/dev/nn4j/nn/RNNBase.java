@@ -29,17 +29,33 @@ abstract class RNNBase extends Module {
     final boolean batchFirst;
     final double dropout;
     final boolean bidirectional;
-    /** Per layer and direction (index {@code layer * directions + direction}): w_ih, w_hh, b_ih, b_hh. */
+    /** LSTM only: the size the hidden state is projected to ({@code weight_hr}), or 0 for none. */
+    final long projSize;
+    /** Per layer and direction (index {@code layer * directions + direction}): w_ih, w_hh, b_ih, b_hh, w_hr. */
     private final List<Parameter[]> cells = new ArrayList<>();
 
     RNNBase(Mode mode, long inputSize, long hiddenSize, int numLayers, boolean bias, boolean batchFirst,
             double dropout, boolean bidirectional) {
+        this(mode, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, 0);
+    }
+
+    RNNBase(Mode mode, long inputSize, long hiddenSize, int numLayers, boolean bias, boolean batchFirst,
+            double dropout, boolean bidirectional, long projSize) {
         if (inputSize < 1 || hiddenSize < 1 || numLayers < 1) {
             throw new IllegalArgumentException(typeName() + ": input_size, hidden_size and num_layers must be >= 1, "
                     + "got " + inputSize + ", " + hiddenSize + ", " + numLayers);
         }
         if (!(dropout >= 0 && dropout <= 1)) {
             throw new IllegalArgumentException(typeName() + ": dropout must be in [0, 1], got " + dropout);
+        }
+        if (projSize < 0 || projSize != 0 && mode != Mode.LSTM) {
+            throw new IllegalArgumentException(projSize < 0 ? "proj_size should be a positive integer or zero to "
+                    + "disable projections, got " + projSize : "proj_size argument is only supported for LSTM, "
+                    + "not RNN or GRU");
+        }
+        if (projSize >= hiddenSize) {
+            throw new IllegalArgumentException("proj_size has to be smaller than hidden_size, got proj_size="
+                    + projSize + ", hidden_size=" + hiddenSize);
         }
         this.mode = mode;
         this.inputSize = inputSize;
@@ -49,17 +65,21 @@ abstract class RNNBase extends Module {
         this.batchFirst = batchFirst;
         this.dropout = dropout;
         this.bidirectional = bidirectional;
+        this.projSize = projSize;
         long gates = gates() * hiddenSize;
         for (int l = 0; l < numLayers; l++) {
-            long in = l == 0 ? inputSize : hiddenSize * directions();
+            long in = l == 0 ? inputSize : outputSize() * directions();
             for (int d = 0; d < directions(); d++) {
                 String suffix = "_l" + l + (d == 1 ? "_reverse" : "");
-                Parameter[] p = new Parameter[4];
+                Parameter[] p = new Parameter[5];
                 p[0] = registerParameter("weight_ih" + suffix, new Parameter(Tensor.zeros(gates, in)));
-                p[1] = registerParameter("weight_hh" + suffix, new Parameter(Tensor.zeros(gates, hiddenSize)));
+                p[1] = registerParameter("weight_hh" + suffix, new Parameter(Tensor.zeros(gates, outputSize())));
                 if (bias) {
                     p[2] = registerParameter("bias_ih" + suffix, new Parameter(Tensor.zeros(gates)));
                     p[3] = registerParameter("bias_hh" + suffix, new Parameter(Tensor.zeros(gates)));
+                }
+                if (projSize > 0) {
+                    p[4] = registerParameter("weight_hr" + suffix, new Parameter(Tensor.zeros(projSize, hiddenSize)));
                 }
                 cells.add(p);
             }
@@ -74,6 +94,11 @@ abstract class RNNBase extends Module {
 
     final int directions() {
         return bidirectional ? 2 : 1;
+    }
+
+    /** The size of the hidden state and of each direction's output: the projection's, or the hidden size. */
+    final long outputSize() {
+        return projSize > 0 ? projSize : hiddenSize;
     }
 
     /** Every weight and bias from U(-1/sqrt(hidden), 1/sqrt(hidden)). PyTorch: {@code reset_parameters()}. */
@@ -106,9 +131,9 @@ abstract class RNNBase extends Module {
         }
     }
 
-    /** Checks a given initial state ({@code what}: h0 or c0) against {@code [layers x directions, batch, hidden]}. */
-    private void checkState(String what, Tensor s, long batch) {
-        long[] expected = {(long) numLayers * directions(), batch, hiddenSize};
+    /** Checks a given initial state ({@code what}: h0 or c0) against {@code [layers x directions, batch, size]}. */
+    private void checkState(String what, Tensor s, long batch, long size) {
+        long[] expected = {(long) numLayers * directions(), batch, size};
         if (s != null && !java.util.Arrays.equals(s.shape(), expected)) {
             throw new IllegalArgumentException("Expected " + what + " " + Shapes.str(expected) + ", got "
                     + Shapes.str(s.shape()));
@@ -131,8 +156,8 @@ abstract class RNNBase extends Module {
         Tensor seq = batchFirst ? x.transpose(0, 1) : x; // time-major inside
         long steps = seq.size(0);
         long batch = seq.size(1);
-        checkState("hidden size", h0, batch);
-        checkState("cell size", c0, batch);
+        checkState("hidden size", h0, batch, outputSize());
+        checkState("cell size", c0, batch, hiddenSize);
         List<Tensor> hn = new ArrayList<>();
         List<Tensor> cn = new ArrayList<>();
         Tensor layerIn = seq;
@@ -140,7 +165,7 @@ abstract class RNNBase extends Module {
             Tensor[] outs = new Tensor[directions()];
             for (int d = 0; d < directions(); d++) {
                 int k = l * directions() + d;
-                Tensor h = h0 == null ? Tensor.zeros(batch, hiddenSize).to(x.dtype()).to(x.device()) : h0.get(k);
+                Tensor h = h0 == null ? Tensor.zeros(batch, outputSize()).to(x.dtype()).to(x.device()) : h0.get(k);
                 Tensor c = mode != Mode.LSTM ? null
                         : c0 == null ? Tensor.zeros(batch, hiddenSize).to(x.dtype()).to(x.device()) : c0.get(k);
                 Tensor[] r = direction(layerIn, cells.get(k), h, c, d == 1, steps, batch);
@@ -177,6 +202,9 @@ abstract class RNNBase extends Module {
                     Tensor hc = LstmCell.apply(xt, hh, c);
                     h = chunk(hc, 0);
                     c = chunk(hc, 1);
+                    if (p[4] != null) {
+                        h = Functional.linear(h, p[4], null); // the projection: h = W_hr (o * tanh(c))
+                    }
                     break;
                 }
                 case GRU: {
@@ -206,6 +234,9 @@ abstract class RNNBase extends Module {
     @Override
     public String extraRepr() {
         StringBuilder s = new StringBuilder().append(inputSize).append(", ").append(hiddenSize);
+        if (projSize != 0) {
+            s.append(", proj_size=").append(projSize);
+        }
         if (numLayers != 1) {
             s.append(", num_layers=").append(numLayers);
         }

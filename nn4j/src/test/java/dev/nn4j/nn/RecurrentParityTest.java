@@ -37,6 +37,8 @@ class RecurrentParityTest {
             case "rnn_tanh": return RNN.builder(3, 4).numLayers(2).build();
             case "rnn_relu_nobias": return RNN.builder(3, 4).nonlinearity("relu").bias(false).bidirectional(true)
                     .build();
+            case "lstm_proj_2layer_bidir": return LSTM.builder(3, 5).numLayers(2).bidirectional(true).projSize(2)
+                    .build();
             default: throw new IllegalArgumentException(name);
         }
     }
@@ -124,5 +126,19 @@ class RecurrentParityTest {
         assertTrue(d.getMessage().contains("expected 3-D input [seq, batch, input_size]"), d.getMessage());
         assertThrows(IllegalArgumentException.class, () -> RNN.builder(3, 4).nonlinearity("sigmoid"));
         assertNull(GRU.builder(2, 2).build().getSubmodule("").getParameter("weight_ih_l0").grad());
+    }
+
+    @org.junit.jupiter.api.Test
+    void aProjectedLstmRefusesBadSizesAndStatesOfTheUnprojectedSize() {
+        assertThrows(IllegalArgumentException.class, () -> LSTM.builder(3, 4).projSize(4).build());
+        assertThrows(IllegalArgumentException.class, () -> LSTM.builder(3, 4).projSize(-1).build());
+        LSTM lstm = LSTM.builder(3, 4).projSize(2).build();
+        ModuleInputException e = assertThrows(ModuleInputException.class,
+                () -> lstm.callWithState(Tensor.randn(5, 2, 3), Tensor.zeros(1, 2, 4), null));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("[1, 2, 2]")
+                && e.getMessage().contains("[1, 2, 4]"), e.getMessage());
+        LSTM.Output o = lstm.callWithState(Tensor.randn(5, 2, 3), null, null);
+        assertEquals(List.of(5L, 2L, 2L), java.util.Arrays.stream(o.output().shape()).boxed().toList());
+        assertEquals(List.of(1L, 2L, 4L), java.util.Arrays.stream(o.c().shape()).boxed().toList());
     }
 }
