@@ -167,6 +167,24 @@ public final class Functional {
         return AvgPool.apply(x, kernel, stride, padding, true);
     }
 
+    /**
+     * 2-D max pooling with PyTorch's {@code ceil_mode}: a last partial window counts when it starts inside the input
+     * or its left padding. PyTorch: {@code F.max_pool2d(x, kernel, stride, padding, ceil_mode=ceilMode)}.
+     */
+    public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding, boolean ceilMode) {
+        return MaxPoolWithIndices.apply(x, kernel, stride, padding, ceilMode);
+    }
+
+    /**
+     * 2-D average pooling with PyTorch's {@code ceil_mode} and {@code count_include_pad} (false: the divisor
+     * counts only the window's part inside the input). PyTorch:
+     * {@code F.avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad)}.
+     */
+    public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding, boolean ceilMode,
+                                   boolean countIncludePad) {
+        return AvgPool.apply(x, kernel, stride, padding, ceilMode, countIncludePad);
+    }
+
     /** Average pooling of {@code [N, C, H, W]} to {@code [N, C, outH, outW]}. PyTorch: {@code F.adaptive_avg_pool2d(x, (h, w))}. */
     public static Tensor adaptiveAvgPool2d(Tensor x, long outH, long outW) {
         return AdaptiveAvgPool.apply(x, outH, outW);
@@ -332,6 +350,10 @@ public final class Functional {
                     a.i("padding"))),
             OpCase.of("avg_pool2d_pad", AvgPool.class, (x, a) -> avgPool2d(x[0], a.i("kernel_size"), a.i("stride"),
                     a.i("padding"))),
+            OpCase.of("max_pool2d_ceil", MaxPoolWithIndices.class, (x, a) -> maxPool2d(x[0], a.i("kernel_size"),
+                    a.i("stride"), a.i("padding"), a.b("ceil_mode"))),
+            OpCase.of("avg_pool2d_ceil_exclude_pad", AvgPool.class, (x, a) -> avgPool2d(x[0], a.i("kernel_size"),
+                    a.i("stride"), a.i("padding"), a.b("ceil_mode"), a.b("count_include_pad"))),
             OpCase.of("adaptive_avg_pool2d", AdaptiveAvgPool.class, (x, a) -> adaptiveAvgPool2d(x[0],
                     a.longs("output_size")[0], a.longs("output_size")[1])),
             OpCase.of("adaptive_avg_pool2d_1", AdaptiveAvgPool.class, (x, a) -> adaptiveAvgPool2d(x[0],

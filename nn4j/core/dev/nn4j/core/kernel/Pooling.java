@@ -11,20 +11,32 @@ public final class Pooling {
 
     /** Output size of a pooling window over {@code size} (floor mode). */
     public static int outSize(int size, int kernel, int stride, int padding) {
-        return (size + 2 * padding - kernel) / stride + 1;
+        return outSize(size, kernel, stride, padding, false);
+    }
+
+    /**
+     * Output size of a pooling window over {@code size}; {@code ceil} rounds up, so that a last partial window
+     * counts, as long as it starts inside the input or its left padding. PyTorch: {@code pooling_output_shape}.
+     */
+    public static int outSize(int size, int kernel, int stride, int padding, boolean ceil) {
+        int out = Math.floorDiv(size + 2 * padding - kernel + (ceil ? stride - 1 : 0), stride) + 1;
+        if (ceil && (out - 1) * stride >= size + padding) {
+            out--;
+        }
+        return out;
     }
 
     /**
      * Max pooling: {@code [n, c, oh, ow]} and each output's flat position within its input plane (the first
      * maximum in scan order, as PyTorch; a NaN wins), as float64 values for the backward.
      */
-    public static Storage[] maxPool(Storage x, int kernel, int stride, int padding) {
+    public static Storage[] maxPool(Storage x, int kernel, int stride, int padding, boolean ceil) {
         long[] s = x.shape();
         int planes = (int) (s[0] * s[1]);
         int h = (int) s[2];
         int w = (int) s[3];
-        int oh = outSize(h, kernel, stride, padding);
-        int ow = outSize(w, kernel, stride, padding);
+        int oh = outSize(h, kernel, stride, padding, ceil);
+        int ow = outSize(w, kernel, stride, padding, ceil);
         double[] in = x.doubles();
         double[] out = new double[planes * oh * ow];
         double[] argmax = new double[out.length];
@@ -82,21 +94,23 @@ public final class Pooling {
      * True for float32 windows that tile the input without padding or overlap ({@code kernel == stride}, no
      * padding): LeNet's and most networks' pooling, which then runs as a float loop without window bookkeeping.
      */
-    private static boolean tiles(Storage x, int kernel, int stride, int padding) {
-        return x.type() == org.nd4j.linalg.api.buffer.DataType.FLOAT && kernel == stride && padding == 0;
+    private static boolean tiles(Storage x, int kernel, int stride, int padding, long[] inputShape, boolean ceil) {
+        return x.type() == org.nd4j.linalg.api.buffer.DataType.FLOAT && kernel == stride && padding == 0
+                && (!ceil || inputShape[2] % kernel == 0 && inputShape[3] % kernel == 0);
     }
 
     /** Average pooling ({@code countIncludePad}: PyTorch's default divisor, the window clipped to the padded input). */
-    public static Storage avgPool(Storage x, int kernel, int stride, int padding, boolean countIncludePad) {
-        if (tiles(x, kernel, stride, padding)) {
+    public static Storage avgPool(Storage x, int kernel, int stride, int padding, boolean ceil,
+                                  boolean countIncludePad) {
+        if (tiles(x, kernel, stride, padding, x.shape(), ceil)) {
             return avgPoolTiles(x, kernel);
         }
         long[] s = x.shape();
         int planes = (int) (s[0] * s[1]);
         int h = (int) s[2];
         int w = (int) s[3];
-        int oh = outSize(h, kernel, stride, padding);
-        int ow = outSize(w, kernel, stride, padding);
+        int oh = outSize(h, kernel, stride, padding, ceil);
+        int ow = outSize(w, kernel, stride, padding, ceil);
         double[] in = x.doubles();
         double[] out = new double[planes * oh * ow];
         for (int p = 0; p < planes; p++) {
@@ -119,8 +133,8 @@ public final class Pooling {
 
     /** Average pooling's backward: each output gradient spread evenly over its window. */
     public static Storage avgPoolBackward(Storage g, long[] inputShape, int kernel, int stride, int padding,
-                                          boolean countIncludePad) {
-        if (tiles(g, kernel, stride, padding)) {
+                                          boolean ceil, boolean countIncludePad) {
+        if (tiles(g, kernel, stride, padding, inputShape, ceil)) {
             return avgPoolTilesBackward(g, inputShape, kernel);
         }
         long[] gs = g.shape();

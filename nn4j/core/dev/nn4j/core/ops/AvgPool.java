@@ -14,26 +14,38 @@ public final class AvgPool extends Node {
     private final int kernel;
     private final int stride;
     private final int padding;
+    private final boolean ceil;
     private final boolean countIncludePad;
 
-    private AvgPool(long[] inputShape, int kernel, int stride, int padding, boolean countIncludePad) {
+    private AvgPool(long[] inputShape, int kernel, int stride, int padding, boolean ceil, boolean countIncludePad) {
         this.inputShape = inputShape;
         this.kernel = kernel;
         this.stride = stride;
         this.padding = padding;
+        this.ceil = ceil;
         this.countIncludePad = countIncludePad;
     }
 
     /** PyTorch: {@code F.avg_pool2d(x, kernel, stride, padding, count_include_pad=countIncludePad)}. */
     public static Tensor apply(Tensor x, int kernel, int stride, int padding, boolean countIncludePad) {
-        PoolArgs.check("avg_pool2d", x, kernel, stride, padding);
-        Storage y = Pooling.avgPool(storage(x), kernel, stride, padding, countIncludePad);
-        return record(new AvgPool(x.shape(), kernel, stride, padding, countIncludePad), y, x);
+        return apply(x, kernel, stride, padding, false, countIncludePad);
+    }
+
+    /**
+     * PyTorch: {@code F.avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad)}; a last partial
+     * window (ceil mode) divides by its part inside the padded input, or inside the input without
+     * {@code countIncludePad}.
+     */
+    public static Tensor apply(Tensor x, int kernel, int stride, int padding, boolean ceil, boolean countIncludePad) {
+        PoolArgs.check("avg_pool2d", x, kernel, stride, padding, ceil);
+        Storage y = Pooling.avgPool(storage(x), kernel, stride, padding, ceil, countIncludePad);
+        return record(new AvgPool(x.shape(), kernel, stride, padding, ceil, countIncludePad), y, x);
     }
 
     @Override
     protected Storage[] backward(Storage g) {
-        return new Storage[] {Pooling.avgPoolBackward(g, inputShape, kernel, stride, padding, countIncludePad)};
+        return new Storage[] {Pooling.avgPoolBackward(g, inputShape, kernel, stride, padding, ceil,
+                countIncludePad)};
     }
 
     @Override

@@ -21,8 +21,13 @@ public final class MaxPoolWithIndices extends Node {
 
     /** PyTorch: {@code F.max_pool2d(x, kernel, stride, padding)}. */
     public static Tensor apply(Tensor x, int kernel, int stride, int padding) {
-        PoolArgs.check("max_pool2d", x, kernel, stride, padding);
-        Storage[] r = Pooling.maxPool(storage(x), kernel, stride, padding);
+        return apply(x, kernel, stride, padding, false);
+    }
+
+    /** PyTorch: {@code F.max_pool2d(x, kernel, stride, padding, ceil_mode=ceil)}. */
+    public static Tensor apply(Tensor x, int kernel, int stride, int padding, boolean ceil) {
+        PoolArgs.check("max_pool2d", x, kernel, stride, padding, ceil);
+        Storage[] r = Pooling.maxPool(storage(x), kernel, stride, padding, ceil);
         MaxPoolWithIndices fn = new MaxPoolWithIndices(x.shape());
         if (recording(x)) {
             fn.argmax = fn.save(r[1]);

@@ -8,7 +8,7 @@ final class PoolArgs {
     private PoolArgs() {
     }
 
-    static void check(String op, Tensor x, int kernel, int stride, int padding) {
+    static void check(String op, Tensor x, int kernel, int stride, int padding, boolean ceil) {
         if (x.dim() != 4) {
             throw new IllegalArgumentException(op + ": expected 4-D input [N, C, H, W], got shape "
                     + Shapes.str(x.shape()) + (x.dim() == 3 ? " (a single sample: unsqueeze(0) adds the batch "
@@ -27,11 +27,12 @@ final class PoolArgs {
         }
         long h = x.size(2);
         long w = x.size(3);
-        if (h + 2L * padding < kernel || w + 2L * padding < kernel) {
+        int oh = dev.nn4j.core.kernel.Pooling.outSize((int) h, kernel, stride, padding, ceil);
+        int ow = dev.nn4j.core.kernel.Pooling.outSize((int) w, kernel, stride, padding, ceil);
+        if (oh < 1 || ow < 1) {
             throw new IllegalArgumentException(op + ": Given input size: (" + x.size(1) + "x" + h + "x" + w
-                    + "). Calculated output size: (" + x.size(1) + "x" + ((h + 2L * padding - kernel) / stride + 1)
-                    + "x" + ((w + 2L * padding - kernel) / stride + 1) + "). Output size is too small (kernel_size="
-                    + kernel + ", padding=" + padding + ")");
+                    + "). Calculated output size: (" + x.size(1) + "x" + oh + "x" + ow + "). Output size is too "
+                    + "small (kernel_size=" + kernel + ", padding=" + padding + ")");
         }
     }
 }

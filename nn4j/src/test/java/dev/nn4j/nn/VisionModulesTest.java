@@ -41,6 +41,8 @@ class VisionModulesTest {
             Map.entry("maxpool2d_3_2_1", () -> new MaxPool2d(3, 2, 1)),
             Map.entry("avgpool2d_2", () -> new AvgPool2d(2)),
             Map.entry("avgpool2d_3_2_1", () -> new AvgPool2d(3, 2, 1)),
+            Map.entry("maxpool2d_3_2_0_ceil", () -> new MaxPool2d(3, 2, 0, true)),
+            Map.entry("avgpool2d_3_2_1_ceil_exclude_pad", () -> new AvgPool2d(3, 2, 1, true, false)),
             Map.entry("adaptiveavgpool2d_1_1", () -> new AdaptiveAvgPool2d(1, 1)),
             Map.entry("adaptiveavgpool2d_3_4", () -> new AdaptiveAvgPool2d(3, 4)),
             Map.entry("batchnorm1d_10", () -> new BatchNorm1d(10)),
