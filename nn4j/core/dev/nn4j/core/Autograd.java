@@ -71,7 +71,8 @@ public final class Autograd {
         java.util.ArrayDeque<Runnable> callbacks = new java.util.ArrayDeque<>(2);
         CALLBACKS.set(callbacks);
         try (NoGrad scope = NoGrad.enter()) {
-            top.pendingGrad = seed;
+            top.pendingGrad = seed; // may be the caller's own gradient: never added into
+            top.pendingOwned = false;
             queue.push(top);
             while (!queue.isEmpty()) {
                 Node fn = queue.pop();

@@ -236,7 +236,7 @@ public abstract class Node {
         }
         hooks.add(h);
         java.util.List<GradHook> in = hooks;
-        return () -> in.remove(h);
+        return () -> in.removeIf(x -> x == h); // this registration only, however often the hook was added
     }
 
     /**
@@ -271,6 +271,7 @@ public abstract class Node {
         released = true;
         inputs = null;
         pendingGrad = null;
+        pendingOwned = false;
         saved = null;
         savedCount = 0;
     }

@@ -65,6 +65,7 @@ final class ReadyQueue {
     void clearPending() {
         for (int i = 0; i < size; i++) {
             heap[i].pendingGrad = null;
+            heap[i].pendingOwned = false;
             heap[i] = null;
         }
         size = 0;

@@ -111,9 +111,10 @@ public class MultiheadAttention extends Module {
                         ? "[N, L, " : "[L, N, ") + embedDim + "], got " + (t == null ? "null" : Shapes.str(t.shape())));
             }
         }
+        boolean packed = query == key && key == value;
         Tensor q = batchFirst ? query.transpose(0, 1) : query;
-        Tensor k = batchFirst ? key.transpose(0, 1) : key;
-        Tensor v = batchFirst ? value.transpose(0, 1) : value;
+        Tensor k = packed ? q : batchFirst ? key.transpose(0, 1) : key;
+        Tensor v = packed ? q : batchFirst ? value.transpose(0, 1) : value;
         long l = q.size(0);
         long n = q.size(1);
         long s = k.size(0);
@@ -126,7 +127,7 @@ public class MultiheadAttention extends Module {
         Tensor qp;
         Tensor kp;
         Tensor vp;
-        if (query == key && key == value) {
+        if (packed) {
             // self-attention: one product with the stacked weight, as PyTorch's in_projection_packed does
             Tensor all = Functional.linear(q, inProjWeight, inProjBias);
             qp = third(all, 0).reshape(l, n * numHeads, d).transpose(0, 1);

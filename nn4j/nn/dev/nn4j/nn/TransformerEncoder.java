@@ -62,7 +62,11 @@ public class TransformerEncoder extends Module {
 
     private Tensor encode(Tensor x, Tensor mask, Tensor padding) {
         for (Module m : layers) {
-            x = ((TransformerEncoderLayer) m).call(x, mask, padding);
+            if (!(m instanceof TransformerEncoderLayer layer)) {
+                throw new IllegalStateException("TransformerEncoder: layers holds a " + m.getClass().getSimpleName()
+                        + "; every layer must be a TransformerEncoderLayer");
+            }
+            x = layer.call(x, mask, padding);
         }
         return norm == null ? x : norm.call(x);
     }

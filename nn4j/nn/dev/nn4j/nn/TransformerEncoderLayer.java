@@ -53,8 +53,14 @@ public class TransformerEncoderLayer extends Module {
      */
     public TransformerEncoderLayer copy() {
         TransformerEncoderLayer c = new TransformerEncoderLayer(options);
+        Parameter first = parameters().get(0);
+        c.to(first.dtype()).to(first.device()); // before the load: the values keep every bit and stay where they are
         c.loadStateDict(stateDict());
-        c.train(isTraining());
+        java.util.Map<String, Parameter> mine = namedParameters();
+        c.namedParameters().forEach((name, p) -> p.requiresGrad(mine.get(name).requiresGrad()));
+        java.util.Map<String, Module> modules = namedModules();
+        // parents before children: each module ends with its own mode
+        c.namedModules().forEach((name, m) -> m.train(modules.get(name).isTraining()));
         return c;
     }
 

@@ -228,6 +228,11 @@ public final class Layout {
         return Storage.of(z);
     }
 
+    /** Whether {@link #indexBackwardInto} can take a slice with these indices (a box: no strides, bounds known). */
+    public static boolean isBox(long[] inputShape, INDArrayIndex[] indices) {
+        return Box.of(inputShape, indices) != null;
+    }
+
     /**
      * {@link #indexBackward} added into {@code target} (the input's shape; its contents replaced instead when
      * {@code accumulate} is false), without a buffer of the input's size per slice. Returns false, writing nothing,

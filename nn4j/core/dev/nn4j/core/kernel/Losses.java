@@ -66,7 +66,7 @@ public final class Losses {
             }
             double sum = 0;
             for (int j = 0; j < c; j++) {
-                double e = Math.exp(x[base + j] - max);
+                double e = Math.exp((double) x[base + j] - max); // the difference in double: exact
                 p[base + j] = (float) e;
                 sum += e;
             }
@@ -74,7 +74,7 @@ public final class Losses {
             for (int j = 0; j < c; j++) {
                 p[base + j] = (float) (p[base + j] * inv);
             }
-            loss -= x[base + (int) t[i]] - max - Math.log(sum);
+            loss -= (double) x[base + (int) t[i]] - max - Math.log(sum);
         }
         Storage out = Storage.scalar(n == 0 ? Double.NaN : loss / n, DataType.FLOAT);
         return new Storage[] {out, Storage.ofFloats(p, new long[] {n, c})};

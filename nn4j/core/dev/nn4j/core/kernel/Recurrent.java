@@ -55,7 +55,7 @@ public final class Recurrent {
     public static Storage[] lstmCellBackward(Storage g, Storage act, Storage c, Storage out) {
         int b = (int) c.shape()[0];
         int h = (int) c.shape()[1];
-        if (g.type() == DataType.FLOAT && act.type() == DataType.FLOAT && c.type() == DataType.FLOAT) {
+        if (act.shape()[1] == 5L * h) { // the float32 forward's layout, whatever the gradient's type
             return lstmCellBackwardFloats(g.floats(), act.floats(), c.floats(), b, h);
         }
         double[] gv = g.doubles();

@@ -274,15 +274,15 @@ public final class Reductions {
                 double sum = 0;
                 if (log) {
                     for (int j = 0, k = base; j < s[1]; j++, k += stride) {
-                        sum += Math.exp(v[k] - max);
+                        sum += Math.exp((double) v[k] - max);
                     }
                     double shift = max + Math.log(sum);
                     for (int j = 0, k = base; j < s[1]; j++, k += stride) {
-                        out[k] = (float) (v[k] - shift);
+                        out[k] = (float) ((double) v[k] - shift);
                     }
                 } else {
                     for (int j = 0, k = base; j < s[1]; j++, k += stride) {
-                        double e = Math.exp(v[k] - max);
+                        double e = Math.exp((double) v[k] - max); // the difference in double: exact
                         out[k] = (float) e;
                         sum += e;
                     }

@@ -12,10 +12,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class Index extends Node {
     private final long[] inputShape;
     private final INDArrayIndex[] indices;
+    /** Whether the slice is a box its backward can add into the input's gradient buffer. */
+    private final boolean box;
 
     private Index(long[] inputShape, INDArrayIndex[] indices) {
         this.inputShape = inputShape;
         this.indices = indices;
+        this.box = Layout.isBox(inputShape, indices);
     }
 
     /** PyTorch: {@code x[i, j]} for the leading dimensions. */
@@ -65,7 +68,7 @@ public final class Index extends Node {
      */
     @Override
     protected boolean addsGradIntoInput(int i) {
-        return true;
+        return box; // else the engine would make a buffer this backward cannot use
     }
 
     @Override

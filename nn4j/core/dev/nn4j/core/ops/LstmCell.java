@@ -33,14 +33,15 @@ public final class LstmCell extends Node {
         if (recording(xg, hg, c)) {
             fn.act = fn.save(r[1]);
             fn.cell = fn.save(storage(c));
-            fn.out = fn.save(r[0]);
+            // the float32 kernel keeps tanh(c') with the activations; the float64 one recomputes it from the output
+            fn.out = r[1].shape()[1] == 5 * c.size(1) ? -1 : fn.save(r[0]);
         }
         return record(fn, r[0], xg, hg, c);
     }
 
     @Override
     protected Storage[] backward(Storage g) {
-        Storage[] r = Recurrent.lstmCellBackward(g, saved(act), saved(cell), saved(out));
+        Storage[] r = Recurrent.lstmCellBackward(g, saved(act), saved(cell), out < 0 ? null : saved(out));
         return new Storage[] {r[0], r[0], r[1]};
     }
 

@@ -46,6 +46,23 @@ class GradHookTest {
     }
 
     @Test
+    void removingAHandleTwiceLeavesTheSameHooksOtherRegistration() {
+        Tensor x = Tensor.of(new double[] {1}, 1).requiresGrad(true);
+        Tensor y = x.mul(3.0);
+        int[] calls = {0};
+        java.util.function.UnaryOperator<Tensor> hook = g -> {
+            calls[0]++;
+            return null;
+        };
+        RemovableHandle first = y.registerHook(hook);
+        y.registerHook(hook);
+        first.remove();
+        first.remove(); // a second remove does nothing: the other registration stays
+        y.sum().backward();
+        assertEquals(1, calls[0]);
+    }
+
+    @Test
     void aHookReturningTheWrongShapeIsRefused() {
         Tensor x = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
         Tensor y = x.mul(3.0);

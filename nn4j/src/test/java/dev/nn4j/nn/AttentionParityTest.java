@@ -159,6 +159,26 @@ class AttentionParityTest {
     }
 
     @Test
+    void stackedCopiesKeepTheLayersDtypeFrozenParametersAndModes() {
+        TransformerEncoderLayer proto = TransformerEncoderLayer.builder(8, 2).dimFeedforward(16).build();
+        proto.to(DataType.DOUBLE);
+        proto.getParameter("linear1.weight").requiresGrad(false);
+        proto.eval();
+        proto.getSubmodule("dropout").train(true);
+        TransformerEncoder enc = new TransformerEncoder(proto, 2);
+        TransformerEncoderLayer copy = enc.layers().get(1);
+        proto.stateDict().forEach((k, v) -> {
+            assertEquals(DataType.DOUBLE, copy.stateDict().get(k).dtype(), k);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(v.storage().toDoubleArray(),
+                    copy.stateDict().get(k).storage().toDoubleArray(), 0, k); // every float64 bit
+        });
+        assertTrue(!copy.getParameter("linear1.weight").requiresGrad());
+        assertTrue(copy.getParameter("linear2.weight").requiresGrad());
+        assertTrue(!copy.isTraining() && copy.getSubmodule("dropout").isTraining()
+                && !copy.getSubmodule("dropout1").isTraining());
+    }
+
+    @Test
     void theSquareSubsequentMaskForbidsLaterPositions() {
         double inf = Double.NEGATIVE_INFINITY;
         org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0, inf, inf, 0, 0, inf, 0, 0, 0},
