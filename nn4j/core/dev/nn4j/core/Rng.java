@@ -71,18 +71,12 @@ public final class Rng {
         }
     }
 
-    /** {@link #dropoutMask(float[], double, float)} for float64. */
+    /** {@link #dropoutMask(float[], double, float)} for float64 (the same draws). */
     public static void dropoutMask(double[] out, double keep, double scale) {
-        SplittableRandom r = new SplittableRandom(nextLong());
-        long threshold = (long) (keep * 0x1p32);
-        int i = 0;
-        for (; i + 1 < out.length; i += 2) {
-            long b = r.nextLong();
-            out[i] = b >>> 32 < threshold ? scale : 0;
-            out[i + 1] = (b & 0xffffffffL) < threshold ? scale : 0;
-        }
-        if (i < out.length) {
-            out[i] = r.nextLong() >>> 32 < threshold ? scale : 0;
+        float[] kept = new float[out.length];
+        dropoutMask(kept, keep, 1f);
+        for (int i = 0; i < out.length; i++) {
+            out[i] = kept[i] != 0 ? scale : 0;
         }
     }
 
