@@ -35,7 +35,7 @@ public class Conv1d extends ConvNd {
     /** Collects a {@link Conv1d}'s options. */
     public static final class Builder extends Options<Builder> {
         Builder(long in, long out, int kernel) {
-            super(in, out, kernel);
+            super(in, out, new int[] {kernel});
         }
 
         /** The layer. */

@@ -34,13 +34,42 @@ public class Conv2d extends ConvNd {
 
     /** Every option: {@code Conv2d.builder(in, out, kernel).stride(2).padding(1).groups(2).bias(false).build()}. */
     public static Builder builder(long in, long out, int kernel) {
-        return new Builder(in, out, kernel);
+        return new Builder(in, out, kernel, kernel);
     }
 
-    /** Collects a {@link Conv2d}'s options. */
+    /**
+     * A {@code kh x kw} kernel: {@code Conv2d.builder(in, out, 1, 3).padding(0, 1).build()}.
+     * PyTorch: {@code nn.Conv2d(in, out, kernel_size=(kh, kw), ...)}.
+     */
+    public static Builder builder(long in, long out, int kh, int kw) {
+        return new Builder(in, out, kh, kw);
+    }
+
+    /** Collects a {@link Conv2d}'s options; each per-dimension option also takes height and width apart. */
     public static final class Builder extends Options<Builder> {
-        Builder(long in, long out, int kernel) {
-            super(in, out, kernel);
+        Builder(long in, long out, int kh, int kw) {
+            super(in, out, new int[] {kh, kw});
+        }
+
+        /** The step between windows, down and across. PyTorch: {@code stride=(sh, sw)}. */
+        public Builder stride(int sh, int sw) {
+            stride[0] = sh;
+            stride[1] = sw;
+            return this;
+        }
+
+        /** Zeros added above and below, and left and right. PyTorch: {@code padding=(ph, pw)}. */
+        public Builder padding(int ph, int pw) {
+            padding[0] = ph;
+            padding[1] = pw;
+            return this;
+        }
+
+        /** The spacing between kernel elements, down and across. PyTorch: {@code dilation=(dh, dw)}. */
+        public Builder dilation(int dh, int dw) {
+            dilation[0] = dh;
+            dilation[1] = dw;
+            return this;
         }
 
         /** The layer. */

@@ -13,23 +13,34 @@ abstract class ConvNd extends Module {
     final int dims;
     long inChannels;
     final long outChannels;
-    final int kernelSize;
-    final int stride;
-    final int padding;
-    final int dilation;
+    /** Per spatial dimension, height first (one value for Conv1d). */
+    final int[] kernelSize;
+    final int[] stride;
+    final int[] padding;
+    final int[] dilation;
     final int groups;
     final Parameter weight;
     final Parameter bias;
 
     ConvNd(int dims, long inChannels, long outChannels, int kernelSize, int stride, int padding, int dilation,
            int groups, boolean bias, Parameter weight, Parameter biasParam) {
+        this(dims, inChannels, outChannels, fill(dims, kernelSize), fill(dims, stride), fill(dims, padding),
+                fill(dims, dilation), groups, bias, weight, biasParam);
+    }
+
+    ConvNd(int dims, long inChannels, long outChannels, int[] kernelSize, int[] stride, int[] padding,
+           int[] dilation, int groups, boolean bias, Parameter weight, Parameter biasParam) {
         String name = "Conv" + dims + "d";
-        if (inChannels < 0 || outChannels < 1 || kernelSize < 1 || stride < 1 || padding < 0 || dilation < 1
-                || groups < 1) {
+        boolean bad = inChannels < 0 || outChannels < 1 || groups < 1;
+        for (int d = 0; d < dims; d++) {
+            bad |= kernelSize[d] < 1 || stride[d] < 1 || padding[d] < 0 || dilation[d] < 1;
+        }
+        if (bad) {
             throw new IllegalArgumentException(name + ": expected in_channels >= 0, out_channels, kernel_size, stride "
                     + "and dilation >= 1, padding >= 0 and groups >= 1, got in_channels=" + inChannels
-                    + ", out_channels=" + outChannels + ", kernel_size=" + kernelSize + ", stride=" + stride
-                    + ", padding=" + padding + ", dilation=" + dilation + ", groups=" + groups);
+                    + ", out_channels=" + outChannels + ", kernel_size=" + tuple(dims, kernelSize) + ", stride="
+                    + tuple(dims, stride) + ", padding=" + tuple(dims, padding) + ", dilation="
+                    + tuple(dims, dilation) + ", groups=" + groups);
         }
         if (inChannels % groups != 0) {
             throw new IllegalArgumentException(name + ": in_channels must be divisible by groups (in_channels="
@@ -56,12 +67,21 @@ abstract class ConvNd extends Module {
         }
     }
 
+    /** {@code v} for every spatial dimension. */
+    static int[] fill(int dims, int v) {
+        int[] a = new int[dims];
+        Arrays.fill(a, v);
+        return a;
+    }
+
     /** {@code [out, in / groups, k...]} for {@code in} input channels. */
     final long[] weightShape(long in) {
         long[] s = new long[dims + 2];
-        Arrays.fill(s, kernelSize);
         s[0] = outChannels;
         s[1] = in / groups;
+        for (int d = 0; d < dims; d++) {
+            s[d + 2] = kernelSize[d];
+        }
         return s;
     }
 
@@ -71,7 +91,10 @@ abstract class ConvNd extends Module {
      * bound, and the same bound for the bias).
      */
     public void resetParameters() {
-        long fanIn = inChannels / groups * (long) Math.pow(kernelSize, dims);
+        long fanIn = inChannels / groups;
+        for (int k : kernelSize) {
+            fanIn *= k;
+        }
         double bound = fanIn > 0 ? 1.0 / Math.sqrt(fanIn) : 0;
         Init.uniform(weight, -bound, bound);
         if (bias != null) {
@@ -117,24 +140,33 @@ abstract class ConvNd extends Module {
     @Override
     protected Tensor forward(Tensor x) {
         return dims == 2 ? Functional.conv2d(x, weight, bias, stride, padding, dilation, groups)
-                : Functional.conv1d(x, weight, bias, stride, padding, dilation, groups);
+                : Functional.conv1d(x, weight, bias, stride[0], padding[0], dilation[0], groups);
     }
 
-    /** {@code (v, v)} or {@code (v,)}: how PyTorch prints a per-dimension option. */
-    private String tuple(int v) {
-        return dims == 1 ? "(" + v + ",)" : "(" + v + ", " + v + ")";
+    /** {@code (h, w)} or {@code (v,)}: how PyTorch prints a per-dimension option. */
+    private static String tuple(int dims, int[] v) {
+        return dims == 1 ? "(" + v[0] + ",)" : "(" + v[0] + ", " + v[1] + ")";
+    }
+
+    private static boolean all(int[] v, int value) {
+        for (int x : v) {
+            if (x != value) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
     public String extraRepr() {
         StringBuilder s = new StringBuilder();
-        s.append(inChannels).append(", ").append(outChannels).append(", kernel_size=").append(tuple(kernelSize))
-                .append(", stride=").append(tuple(stride));
-        if (padding != 0) {
-            s.append(", padding=").append(tuple(padding));
+        s.append(inChannels).append(", ").append(outChannels).append(", kernel_size=")
+                .append(tuple(dims, kernelSize)).append(", stride=").append(tuple(dims, stride));
+        if (!all(padding, 0)) {
+            s.append(", padding=").append(tuple(dims, padding));
         }
-        if (dilation != 1) {
-            s.append(", dilation=").append(tuple(dilation));
+        if (!all(dilation, 1)) {
+            s.append(", dilation=").append(tuple(dims, dilation));
         }
         if (groups != 1) {
             s.append(", groups=").append(groups);
@@ -149,17 +181,21 @@ abstract class ConvNd extends Module {
     abstract static class Options<B extends Options<B>> {
         final long in;
         final long out;
-        final int kernel;
-        int stride = 1;
-        int padding;
-        int dilation = 1;
+        /** Per spatial dimension, height first. */
+        final int[] kernel;
+        final int[] stride;
+        final int[] padding;
+        final int[] dilation;
         int groups = 1;
         boolean bias = true;
 
-        Options(long in, long out, int kernel) {
+        Options(long in, long out, int[] kernel) {
             this.in = in;
             this.out = out;
             this.kernel = kernel;
+            this.stride = fill(kernel.length, 1);
+            this.padding = fill(kernel.length, 0);
+            this.dilation = fill(kernel.length, 1);
         }
 
         @SuppressWarnings("unchecked")
@@ -169,19 +205,19 @@ abstract class ConvNd extends Module {
 
         /** The step between windows (default 1). */
         public B stride(int s) {
-            this.stride = s;
+            Arrays.fill(stride, s);
             return self();
         }
 
         /** Zeros added on every side (default 0). */
         public B padding(int p) {
-            this.padding = p;
+            Arrays.fill(padding, p);
             return self();
         }
 
         /** The spacing between kernel elements (default 1). */
         public B dilation(int d) {
-            this.dilation = d;
+            Arrays.fill(dilation, d);
             return self();
         }
 

@@ -140,6 +140,16 @@ public final class Functional {
         return Convolution.conv2d(x, weight, bias, stride, padding, dilation, groups);
     }
 
+    /**
+     * 2-D convolution with stride, padding and dilation per dimension ({@code {height, width}}); the kernel's
+     * height and width are the weight's. PyTorch: {@code F.conv2d(x, weight, bias, (sh, sw), (ph, pw), (dh, dw),
+     * groups)}.
+     */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
+                                int groups) {
+        return Convolution.conv2d(x, weight, bias, stride, padding, dilation, groups);
+    }
+
     /** {@link #conv2d} with stride 1, no padding, no dilation, one group. PyTorch: {@code F.conv2d(x, weight, bias)}. */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias) {
         return conv2d(x, weight, bias, 1, 0, 1, 1);
@@ -340,6 +350,8 @@ public final class Functional {
             OpCase.of("conv2d_dilation", Convolution.class, OpCase::conv2d),
             OpCase.of("conv2d_groups", Convolution.class, OpCase::conv2d),
             OpCase.of("conv2d_depthwise", Convolution.class, OpCase::conv2d),
+            OpCase.of("conv2d_nonsquare", Convolution.class, (x, a) -> conv2d(x[0], x[1], a.b("bias") ? x[2] : null,
+                    a.ints("stride"), a.ints("padding"), a.ints("dilation"), a.i("groups"))),
             OpCase.of("conv2d_nobias", Convolution.class, OpCase::conv2d),
             OpCase.of("conv2d_1x1", Convolution.class, OpCase::conv2d),
             OpCase.of("max_pool2d", MaxPoolWithIndices.class, (x, a) -> maxPool2d(x[0], a.i("kernel_size"),

@@ -85,9 +85,9 @@ public class LazyConv2d extends Conv2d {
             super.planOwnLoad(prefix, plan);
             return;
         }
-        if (w.dim() != 4 || w.size(0) != outChannels || w.size(2) != kernelSize || w.size(3) != kernelSize) {
-            plan.refuseWeightShape(prefix, w, "[" + outChannels + ", in_channels, " + kernelSize + ", " + kernelSize
-                    + "]");
+        if (w.dim() != 4 || w.size(0) != outChannels || w.size(2) != kernelSize[0] || w.size(3) != kernelSize[1]) {
+            plan.refuseWeightShape(prefix, w, "[" + outChannels + ", in_channels, " + kernelSize[0] + ", "
+                    + kernelSize[1] + "]");
             return;
         }
         long in = w.size(1);

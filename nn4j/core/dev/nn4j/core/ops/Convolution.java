@@ -27,23 +27,49 @@ public final class Convolution extends Node {
     /** PyTorch: {@code F.conv2d(x, weight, bias, stride, padding, dilation, groups)}; {@code bias} may be null. */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation,
                                 int groups) {
-        return apply(2, x, weight, bias, stride, padding, dilation, groups);
+        return apply(2, x, weight, bias, new int[] {stride, stride}, new int[] {padding, padding},
+                new int[] {dilation, dilation}, groups);
+    }
+
+    /**
+     * PyTorch: {@code F.conv2d(x, weight, bias, (sh, sw), (ph, pw), (dh, dw), groups)}: stride, padding and
+     * dilation per dimension, height first; the kernel's height and width come from the weight.
+     */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
+                                int groups) {
+        for (int[] v : new int[][] {stride, padding, dilation}) {
+            if (v == null || v.length != 2) {
+                throw new IllegalArgumentException("conv2d: expected stride, padding and dilation with 2 values "
+                        + "(height, width), got " + (v == null ? "null" : java.util.Arrays.toString(v)));
+            }
+        }
+        return apply(2, x, weight, bias, stride.clone(), padding.clone(), dilation.clone(), groups);
     }
 
     /** PyTorch: {@code F.conv1d(x, weight, bias, stride, padding, dilation, groups)}; {@code bias} may be null. */
     public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation,
                                 int groups) {
-        return apply(1, x, weight, bias, stride, padding, dilation, groups);
+        return apply(1, x, weight, bias, new int[] {stride}, new int[] {padding}, new int[] {dilation}, groups);
     }
 
-    private static Tensor apply(int dims, Tensor x, Tensor weight, Tensor bias, int stride, int padding,
-                                int dilation, int groups) {
+    /** {@code v} as PyTorch prints an option: {@code 2} for one dimension, {@code (2, 1)} for two. */
+    private static String str(int[] v) {
+        return v.length == 1 ? String.valueOf(v[0]) : "(" + v[0] + ", " + v[1] + ")";
+    }
+
+    /** Stride, padding and dilation hold one value per spatial dimension, height first. */
+    private static Tensor apply(int dims, Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding,
+                                int[] dilation, int groups) {
         String op = "conv" + dims + "d";
         sameDevice(op, x, weight, bias);
-        if (stride < 1 || padding < 0 || dilation < 1 || groups < 1) {
+        boolean bad = groups < 1;
+        for (int d = 0; d < dims; d++) {
+            bad |= stride[d] < 1 || padding[d] < 0 || dilation[d] < 1;
+        }
+        if (bad) {
             throw new IllegalArgumentException(op + ": expected stride >= 1, padding >= 0, dilation >= 1 and groups "
-                    + ">= 1, got stride=" + stride + ", padding=" + padding + ", dilation=" + dilation + ", groups="
-                    + groups);
+                    + ">= 1, got stride=" + str(stride) + ", padding=" + str(padding) + ", dilation=" + str(dilation)
+                    + ", groups=" + groups);
         }
         String layout = dims == 2 ? "[N, C, H, W]" : "[N, C, L]";
         if (x.dim() != dims + 2) {
@@ -78,14 +104,15 @@ public final class Convolution extends Node {
         int w = (int) xs[dims + 1];
         int kh = dims == 2 ? (int) ws[2] : 1;
         int kw = (int) ws[dims + 1];
-        int s = stride;
-        Geometry q = new Geometry((int) xs[0], (int) xs[1], h, w, (int) ws[0], kh, kw, dims == 2 ? s : 1, s,
-                dims == 2 ? padding : 0, padding, dims == 2 ? dilation : 1, dilation, groups);
-        int spanH = dims == 2 ? dilation * (kh - 1) + 1 : 1;
-        int spanW = dilation * (kw - 1) + 1;
-        if (h + 2 * q.ph() < spanH || w + 2 * padding < spanW) {
+        int last = dims - 1; // the width's entry
+        Geometry q = new Geometry((int) xs[0], (int) xs[1], h, w, (int) ws[0], kh, kw, dims == 2 ? stride[0] : 1,
+                stride[last], dims == 2 ? padding[0] : 0, padding[last], dims == 2 ? dilation[0] : 1,
+                dilation[last], groups);
+        int spanH = dims == 2 ? q.dh() * (kh - 1) + 1 : 1;
+        int spanW = q.dw() * (kw - 1) + 1;
+        if (h + 2 * q.ph() < spanH || w + 2 * q.pw() < spanW) {
             throw new IllegalArgumentException(op + ": Calculated padded input size per channel: ("
-                    + (dims == 2 ? (h + 2 * padding) + " x " : "") + (w + 2 * padding) + "). Kernel size: ("
+                    + (dims == 2 ? (h + 2 * q.ph()) + " x " : "") + (w + 2 * q.pw()) + "). Kernel size: ("
                     + (dims == 2 ? spanH + " x " : "") + spanW + "). Kernel size can't be greater than actual input "
                     + "size (input shape " + Shapes.str(xs) + ", weight shape " + Shapes.str(ws) + ")");
         }

@@ -42,6 +42,7 @@ class VisionModulesTest {
             Map.entry("avgpool2d_2", () -> new AvgPool2d(2)),
             Map.entry("avgpool2d_3_2_1", () -> new AvgPool2d(3, 2, 1)),
             Map.entry("maxpool2d_3_2_0_ceil", () -> new MaxPool2d(3, 2, 0, true)),
+            Map.entry("conv2d_3_8_1x3_s2x1_p0x1", () -> Conv2d.builder(3, 8, 1, 3).stride(2, 1).padding(0, 1).build()),
             Map.entry("avgpool2d_3_2_1_ceil_exclude_pad", () -> new AvgPool2d(3, 2, 1, true, false)),
             Map.entry("adaptiveavgpool2d_1_1", () -> new AdaptiveAvgPool2d(1, 1)),
             Map.entry("adaptiveavgpool2d_3_4", () -> new AdaptiveAvgPool2d(3, 4)),
