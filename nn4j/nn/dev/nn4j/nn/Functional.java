@@ -11,6 +11,7 @@ import dev.nn4j.core.ops.Cast;
 import dev.nn4j.core.ops.Cat;
 import dev.nn4j.core.ops.Compare;
 import dev.nn4j.core.ops.Convolution;
+import dev.nn4j.core.ops.ConvolutionTranspose;
 import dev.nn4j.core.ops.CrossEntropy;
 import dev.nn4j.core.ops.EmbeddingLookup;
 import dev.nn4j.core.ops.LstmCell;
@@ -148,6 +149,16 @@ public final class Functional {
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
                                 int groups) {
         return Convolution.conv2d(x, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /**
+     * 2-D transposed convolution of {@code [N, C, H, W]} with {@code [C, out / groups, kh, kw]} filters; every
+     * option height first; {@code bias} may be null. PyTorch: {@code F.conv_transpose2d(x, weight, bias, stride,
+     * padding, output_padding, groups, dilation)}.
+     */
+    public static Tensor convTranspose2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding,
+                                         int[] outputPadding, int groups, int[] dilation) {
+        return ConvolutionTranspose.apply(x, weight, bias, stride, padding, outputPadding, groups, dilation);
     }
 
     /** {@link #conv2d} with stride 1, no padding, no dilation, one group. PyTorch: {@code F.conv2d(x, weight, bias)}. */
@@ -350,6 +361,8 @@ public final class Functional {
             OpCase.of("conv2d_dilation", Convolution.class, OpCase::conv2d),
             OpCase.of("conv2d_groups", Convolution.class, OpCase::conv2d),
             OpCase.of("conv2d_depthwise", Convolution.class, OpCase::conv2d),
+            OpCase.of("conv_transpose2d", ConvolutionTranspose.class, OpCase::convTranspose2d),
+            OpCase.of("conv_transpose2d_groups_dilation", ConvolutionTranspose.class, OpCase::convTranspose2d),
             OpCase.of("conv2d_nonsquare", Convolution.class, (x, a) -> conv2d(x[0], x[1], a.b("bias") ? x[2] : null,
                     a.ints("stride"), a.ints("padding"), a.ints("dilation"), a.i("groups"))),
             OpCase.of("conv2d_nobias", Convolution.class, OpCase::conv2d),

@@ -32,6 +32,12 @@ record OpCase(String fixture, Class<? extends Node> op, Call call, boolean kinks
                 a.i("dilation"), a.i("groups"));
     }
 
+    /** A {@code conv_transpose2d} fixture case: input, weight[, bias] and the options as pairs. */
+    static Tensor convTranspose2d(Tensor[] x, Args a) {
+        return Functional.convTranspose2d(x[0], x[1], a.b("bias") ? x[2] : null, a.ints("stride"), a.ints("padding"),
+                a.ints("output_padding"), a.i("groups"), a.ints("dilation"));
+    }
+
     /** A {@code batch_norm} fixture case: input, weight and bias, the running statistics and the options. */
     static Tensor batchNorm(Tensor[] x, Args a) {
         return Functional.batchNorm(x[0], a.tensor("running_mean"), a.tensor("running_var"), x[1], x[2],

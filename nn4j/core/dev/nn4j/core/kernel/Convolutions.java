@@ -50,6 +50,16 @@ public final class Convolutions {
     }
 
     /**
+     * The transposed convolution of {@code x}: what {@link #backward} gives as the input gradient when {@code x} is
+     * the output gradient of the convolution {@code q} ({@code q}'s output is {@code x}'s shape, its input
+     * {@code outShape}). The same im2col products, read the other way. PyTorch: {@code conv_transpose2d}.
+     */
+    public static Storage transposed(Storage x, Storage w, Geometry q, long[] outShape) {
+        // the convolution's input values are not read for its input gradient: zeros give the shape
+        return backward(x, Storage.heapZeros(x.type(), outShape), w, q, true, false, false)[0];
+    }
+
+    /**
      * The gradients {input, weight, bias} for the output gradient {@code g}; each null unless asked for.
      */
     public static Storage[] backward(Storage g, Storage x, Storage w, Geometry q, boolean needX, boolean needW,

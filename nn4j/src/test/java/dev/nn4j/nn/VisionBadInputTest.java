@@ -85,4 +85,15 @@ class VisionBadInputTest {
         ModuleInputException e = refused(new LayerNorm(8), Tensor.randn(2, 7));
         assertMentions(e, "LayerNorm((8,)", "normalized_shape=[8]", "[2, 7]");
     }
+
+    @Test
+    void aTransposedConvolutionRefusesWrongChannelsAndOutputPaddingNamingThePath() {
+        Sequential net = new Sequential(new ConvTranspose2d(8, 4, 3, 2, 1, 1));
+        ModuleInputException e = assertThrows(ModuleInputException.class, () -> net.call(Tensor.randn(2, 6, 4, 4)));
+        assertMentions(e, "ConvTranspose2d(8, 4", "at \"0\"", "[2, 6, 4, 4]", "8 channels");
+        IllegalArgumentException op = assertThrows(IllegalArgumentException.class,
+                () -> ConvTranspose2d.builder(4, 4, 3).stride(2).outputPadding(2).build());
+        assertMentions(op, "output padding must be smaller than either stride or dilation");
+        assertThrows(IllegalArgumentException.class, () -> ConvTranspose2d.builder(4, 6, 3).groups(4).build());
+    }
 }

@@ -42,6 +42,9 @@ class VisionModulesTest {
             Map.entry("avgpool2d_2", () -> new AvgPool2d(2)),
             Map.entry("avgpool2d_3_2_1", () -> new AvgPool2d(3, 2, 1)),
             Map.entry("maxpool2d_3_2_0_ceil", () -> new MaxPool2d(3, 2, 0, true)),
+            Map.entry("convtranspose2d_8_4_3_s2_p1_op1", () -> new ConvTranspose2d(8, 4, 3, 2, 1, 1)),
+            Map.entry("convtranspose2d_4_6_2x3_g2_nobias", () -> ConvTranspose2d.builder(4, 6, 2, 3).groups(2)
+                    .bias(false).dilation(1, 2).build()),
             Map.entry("conv2d_3_8_1x3_s2x1_p0x1", () -> Conv2d.builder(3, 8, 1, 3).stride(2, 1).padding(0, 1).build()),
             Map.entry("avgpool2d_3_2_1_ceil_exclude_pad", () -> new AvgPool2d(3, 2, 1, true, false)),
             Map.entry("adaptiveavgpool2d_1_1", () -> new AdaptiveAvgPool2d(1, 1)),
