@@ -8,8 +8,8 @@ import dev.nn4j.nn.Functional;
 import dev.nn4j.nn.LSTM;
 import dev.nn4j.nn.Linear;
 import dev.nn4j.nn.Module;
-import dev.nn4j.nn.ModuleList;
 import dev.nn4j.nn.Parameter;
+import dev.nn4j.nn.TransformerEncoder;
 import dev.nn4j.nn.TransformerEncoderLayer;
 import dev.nn4j.optim.Adam;
 import dev.nn4j.optim.GradClip;
@@ -58,19 +58,21 @@ public final class CharLM {
         }
     }
 
-    /** Embedding plus learned positions, causal transformer encoder layers, linear read-out. */
+    /**
+     * Embedding plus learned positions, a causal two-layer transformer encoder (as in PyTorch, its layers start as
+     * copies of one), linear read-out.
+     */
     static final class TransformerModel extends Module {
         private final Embedding embed;
         private final Parameter positions;
-        private final ModuleList layers;
+        private final TransformerEncoder encoder;
         private final Linear out;
 
         TransformerModel(int vocab) {
             embed = registerModule("embed", new Embedding(vocab, 64));
             positions = registerParameter("positions", new Parameter(Tensor.randn(SEQ, 64).mul(0.02)));
-            layers = registerModule("layers", new ModuleList(
-                    TransformerEncoderLayer.builder(64, 4).dimFeedforward(256).dropout(0).batchFirst(true).build(),
-                    TransformerEncoderLayer.builder(64, 4).dimFeedforward(256).dropout(0).batchFirst(true).build()));
+            encoder = registerModule("encoder", new TransformerEncoder(
+                    TransformerEncoderLayer.builder(64, 4).dimFeedforward(256).dropout(0).batchFirst(true).build(), 2));
             out = registerModule("out", new Linear(64, vocab));
         }
 
@@ -79,10 +81,7 @@ public final class CharLM {
             long t = chars.size(1);
             Tensor h = embed.call(chars).add(positions.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, t)));
             Tensor causal = TransformerEncoderLayer.squareSubsequentMask(t);
-            for (Module m : layers) {
-                h = ((TransformerEncoderLayer) m).call(h, causal, null);
-            }
-            return out.call(h);
+            return out.call(encoder.call(h, causal, null));
         }
     }
 
