@@ -61,12 +61,14 @@ public final class Autograd {
                         + "grad_fn: backward() needs an output computed from tensors with requiresGrad(true)");
             }
             root.gradState().accumulate(seed);
+            root.gradState().runPostAccumulateHooks(root);
             return;
         }
         if (top.isReleased()) {
             throw releasedGraph();
         }
         ReadyQueue queue = new ReadyQueue();
+        LeafReadiness readiness = LeafReadiness.plan(top);
         java.util.ArrayDeque<Runnable> outer = CALLBACKS.get();
         java.util.ArrayDeque<Runnable> callbacks = new java.util.ArrayDeque<>(2);
         CALLBACKS.set(callbacks);
@@ -121,9 +123,20 @@ public final class Autograd {
                         producer.pendingOwned = true;
                     }
                 }
+                if (readiness != null) {
+                    for (int i = 0; i < inputs.length; i++) {
+                        Tensor in = inputs[i];
+                        if (in != null && in.gradFn() == null && fn.needsInputGrad(i)) {
+                            readiness.edge(in, grads[i] != null || leaves != null && leaves[i] != null);
+                        }
+                    }
+                }
                 if (!retainGraph) {
                     fn.release();
                 }
+            }
+            if (readiness != null) {
+                readiness.finish();
             }
             for (Runnable r = callbacks.poll(); r != null; r = callbacks.poll()) {
                 r.run(); // every gradient of this backward is final here

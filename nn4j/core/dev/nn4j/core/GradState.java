@@ -34,6 +34,38 @@ final class GradState {
     /** The cleared engine-owned gradient tensor itself, used again as the next gradient when it wraps the spare. */
     private Tensor shell;
 
+    /** Hooks run once this leaf's gradient is final in a backward ({@link Tensor#registerPostAccumulateGradHook}). */
+    private volatile java.util.List<java.util.function.Consumer<Tensor>> postHooks;
+
+    boolean hasPostHooks() {
+        java.util.List<java.util.function.Consumer<Tensor>> h = postHooks;
+        return h != null && !h.isEmpty();
+    }
+
+    synchronized RemovableHandle addPostHook(java.util.function.Consumer<Tensor> hook) {
+        if (postHooks == null) {
+            postHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        }
+        java.util.function.Consumer<Tensor> own = hook::accept; // a registration of its own, removed alone
+        postHooks.add(own);
+        LeafReadiness.REGISTERED.incrementAndGet();
+        java.util.List<java.util.function.Consumer<Tensor>> in = postHooks;
+        return () -> {
+            if (in.removeIf(x -> x == own)) {
+                LeafReadiness.REGISTERED.decrementAndGet();
+            }
+        };
+    }
+
+    void runPostAccumulateHooks(Tensor owner) {
+        java.util.List<java.util.function.Consumer<Tensor>> h = postHooks;
+        if (h != null) {
+            for (java.util.function.Consumer<Tensor> hook : h) {
+                hook.accept(owner);
+            }
+        }
+    }
+
     GradState(Tensor owner) {
         this.owner = owner;
     }

@@ -359,6 +359,31 @@ public class Tensor {
         return gradFn.addGradHook(hook, device);
     }
 
+    /**
+     * Registers {@code hook} to run, with this leaf, once a backward has accumulated this leaf's gradient for the
+     * last time in that backward (its {@link #grad} is then final for it). For work that can start before the whole
+     * backward ends: {@code DistributedDataParallel} starts averaging a bucket of gradients as soon as its
+     * parameters are final. PyTorch: {@code p.register_post_accumulate_grad_hook(hook)}.
+     *
+     * @return a handle that removes the hook
+     * @throws IllegalStateException for a non-leaf or a tensor that requires no grad
+     */
+    public RemovableHandle registerPostAccumulateGradHook(java.util.function.Consumer<Tensor> hook) {
+        java.util.Objects.requireNonNull(hook, "hook");
+        if (gradFn != null) {
+            throw new IllegalStateException("post accumulate grad hooks cannot be registered on non-leaf tensors");
+        }
+        if (!requiresGrad) {
+            throw new IllegalStateException("cannot register a hook on a tensor that doesn't require gradient");
+        }
+        return gradState().addPostHook(hook);
+    }
+
+    boolean hasPostAccumulateHooks() {
+        GradState st = gradState;
+        return st != null && st.hasPostHooks();
+    }
+
     /** True for tensors made by the user (not by a recorded op). PyTorch: {@code x.is_leaf}. */
     public boolean isLeaf() {
         return gradFn == null;

@@ -26,9 +26,11 @@ import org.nd4j.linalg.api.buffer.DataType;
  * opt.step();
  * }</pre>
  *
- * <p>The averaging runs once per backward that reaches this module's output, when every gradient of that backward
- * is final ({@link Autograd#queueCallback}), one all-reduce per bucket of about {@code bucketCapMb} megabytes
- * (parameters in reverse order, as PyTorch buckets them). Every rank must run the same number of backward passes
+ * <p>The averaging runs once per backward that reaches this module's output, one all-reduce per bucket of about
+ * {@code bucketCapMb} megabytes (parameters in reverse order, as PyTorch buckets them). A bucket's all-reduce
+ * starts on a communication thread as soon as its parameters' gradients are final
+ * ({@link Tensor#registerPostAccumulateGradHook}), while the backward computes the rest; the averages are written
+ * once every gradient of the backward is final ({@link Autograd#queueCallback}). Every rank must run the same number of backward passes
  * through the wrapper; {@link #noSync()} skips the averaging for gradient accumulation. A parameter no rank used
  * keeps no gradient; one used on some ranks only is averaged with zeros for the others.
  *
@@ -43,6 +45,15 @@ public final class DistributedDataParallel extends Module {
     private volatile boolean queued;
     private volatile boolean broadcastBuffers = true;
     private final boolean hasBuffers;
+    /** Each parameter's bucket. */
+    private final java.util.Map<Parameter, Integer> bucketOf = new java.util.IdentityHashMap<>();
+    /** Per bucket, its parameters whose gradient is not yet final in the backward now running. */
+    private final int[] remaining;
+    /** The next bucket to launch: they start in index order, the same on every rank. */
+    private int nextLaunch;
+    private final List<java.util.concurrent.Future<?>> inFlight = new ArrayList<>();
+    /** The thread the buckets' all-reduces run on, made at the first backward. */
+    private java.util.concurrent.ExecutorService comm;
 
     /** Wraps {@code module}, with buckets of PyTorch's default 25 MB. */
     public DistributedDataParallel(Module module, ProcessGroup group) {
@@ -76,6 +87,14 @@ public final class DistributedDataParallel extends Module {
         broadcastState(module, group);
         this.hasBuffers = !module.namedBuffers().isEmpty();
         this.buckets = bucketize(params.values(), (long) (bucketCapMb * (1 << 20)));
+        this.remaining = new int[buckets.size()];
+        for (int b = 0; b < buckets.size(); b++) {
+            for (Parameter p : buckets.get(b).params()) {
+                bucketOf.put(p, b);
+                p.registerPostAccumulateGradHook(this::onFinal);
+            }
+        }
+        resetBackward();
     }
 
     /** The wrapped module. PyTorch: {@code ddp.module}. */
@@ -92,6 +111,8 @@ public final class DistributedDataParallel extends Module {
     protected Tensor forward(Tensor x) {
         // a backward that failed after queueing never ran the averaging: this forward starts afresh
         queued = false;
+        awaitQuietly();
+        resetBackward();
         if (broadcastBuffers && hasBuffers && isTraining()) {
             syncBuffers(); // PyTorch's broadcast_buffers=True: rank 0's running statistics, every forward
         }
@@ -108,12 +129,82 @@ public final class DistributedDataParallel extends Module {
         return y;
     }
 
-    /** Averages every bucket's gradients over the ranks; runs at the end of a backward. */
+    /**
+     * A parameter's gradient is final in the backward now running: when that completes a bucket (and every bucket
+     * before it has started), its all-reduce starts on the communication thread while the backward goes on, as
+     * PyTorch's reducer overlaps communication with the rest of the backward.
+     */
+    private void onFinal(Tensor p) {
+        Integer b = bucketOf.get(p);
+        if (!queued || !syncEnabled || b == null) {
+            return; // not a backward through this wrapper's output, or one under noSync
+        }
+        if (--remaining[b] == 0) {
+            while (nextLaunch < buckets.size() && remaining[nextLaunch] == 0) {
+                launch(nextLaunch++);
+            }
+        }
+    }
+
+    private void launch(int b) {
+        if (comm == null) {
+            comm = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "nn4j-ddp-rank" + group.rank());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        GradBucket bucket = buckets.get(b);
+        inFlight.add(comm.submit(() -> bucket.allReduce(group)));
+    }
+
+    /**
+     * Averages every bucket's gradients over the ranks; runs at the end of a backward: starts the buckets that no
+     * hook completed (parameters unused on this rank), waits for all, then writes the averages.
+     */
     private void averageGradients() {
         queued = false;
-        for (GradBucket b : buckets) {
-            b.reduce(group);
+        try {
+            while (nextLaunch < buckets.size()) {
+                launch(nextLaunch++);
+            }
+            for (java.util.concurrent.Future<?> f : inFlight) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    throw cause instanceof RuntimeException r ? r : new DistributedException(cause.toString(), cause);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new DistributedException("interrupted while averaging gradients", e);
+                }
+            }
+            for (GradBucket b : buckets) {
+                b.apply(group.worldSize());
+            }
+        } finally {
+            awaitQuietly();
+            resetBackward();
         }
+    }
+
+    /** Lets any all-reduce still running finish (a failed backward's), so none overlaps the next. */
+    private void awaitQuietly() {
+        for (java.util.concurrent.Future<?> f : inFlight) {
+            try {
+                f.get();
+            } catch (Exception ignored) {
+                // its failure was reported, or the group is broken and the next collective will say so
+            }
+        }
+        inFlight.clear();
+    }
+
+    private void resetBackward() {
+        for (int b = 0; b < buckets.size(); b++) {
+            remaining[b] = buckets.get(b).params().size();
+        }
+        nextLaunch = 0;
     }
 
     /** Copies rank 0's buffers (batch norm's running statistics) to every rank. */

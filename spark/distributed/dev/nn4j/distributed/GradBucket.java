@@ -41,15 +41,22 @@ final class GradBucket {
         return params;
     }
 
-    /** Sums every rank's gradients in this bucket, then leaves each parameter the average over the ranks. */
-    void reduce(ProcessGroup group) {
+    /**
+     * Sums every rank's gradients of this bucket into its buffer: the communication, which may run on another thread
+     * once the bucket's gradients are final, while the backward goes on.
+     */
+    void allReduce(ProcessGroup group) {
         gather();
         if (floats != null) {
             group.allReduce(floats, 0, floats.length);
         } else {
             group.allReduce(doubles, 0, doubles.length);
         }
-        scatter(1.0 / group.worldSize());
+    }
+
+    /** Leaves each parameter the average of the summed buffer: after {@link #allReduce}, once the backward is over. */
+    void apply(int worldSize) {
+        scatter(1.0 / worldSize);
     }
 
     private void gather() {

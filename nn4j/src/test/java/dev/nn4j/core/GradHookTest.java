@@ -125,4 +125,35 @@ class GradHookTest {
         // the thread is not left inside a backward
         assertThrows(IllegalStateException.class, () -> Autograd.queueCallback(() -> { }));
     }
+
+    @Test
+    void aPostAccumulateHookRunsOnceWithTheFinalGradientOfALeafUsedSeveralTimes() {
+        Tensor w = Tensor.of(new double[] {2}, 1).requiresGrad(true);
+        Tensor other = Tensor.of(new double[] {5}, 1).requiresGrad(true);
+        List<Double> seen = new ArrayList<>();
+        int[] otherCalls = {0};
+        RemovableHandle h = w.registerPostAccumulateGradHook(t -> seen.add(t.grad().item()));
+        other.registerPostAccumulateGradHook(t -> otherCalls[0]++);
+        // w three times, at different depths: 3w + w^2 + (w * other) -> d/dw = 3 + 2w + other = 12
+        Tensor loss = w.mul(3.0).add(w.mul(w)).add(w.mul(other)).sum();
+        loss.backward();
+        assertEquals(List.of(12.0), seen);
+        assertEquals(1, otherCalls[0]);
+        h.remove();
+        h.remove();
+        w.mul(2.0).sum().backward();
+        assertEquals(1, seen.size()); // removed: not run again
+    }
+
+    @Test
+    void aLeafThatGetsNoGradientInABackwardRunsNoPostAccumulateHook() {
+        Tensor used = Tensor.of(new double[] {1}, 1).requiresGrad(true);
+        Tensor unused = Tensor.of(new double[] {1}, 1).requiresGrad(true);
+        int[] calls = {0};
+        unused.registerPostAccumulateGradHook(t -> calls[0]++);
+        used.mul(2.0).sum().backward();
+        assertEquals(0, calls[0]);
+        assertThrows(IllegalStateException.class,
+                () -> used.mul(2.0).registerPostAccumulateGradHook(t -> { }));
+    }
 }

@@ -98,6 +98,62 @@ class DistributedDataParallelTest {
     }
 
     @Test
+    void aBucketsAllReduceStartsWhileTheBackwardIsStillRunning() throws Exception {
+        ProcessGroup inner = LocalProcessGroup.create(1, TIMEOUT).get(0);
+        java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch> entered =
+                new java.util.concurrent.atomic.AtomicReference<>(new java.util.concurrent.CountDownLatch(0));
+        ProcessGroup recording = new ProcessGroup() {
+            public int rank() {
+                return 0;
+            }
+
+            public int worldSize() {
+                return 1;
+            }
+
+            public void allReduce(float[] d, int o, int n) {
+                entered.get().countDown();
+                inner.allReduce(d, o, n);
+            }
+
+            public void allReduce(double[] d, int o, int n) {
+                entered.get().countDown();
+                inner.allReduce(d, o, n);
+            }
+
+            public void broadcast(float[] d, int o, int n, int root) {
+                inner.broadcast(d, o, n, root);
+            }
+
+            public void broadcast(double[] d, int o, int n, int root) {
+                inner.broadcast(d, o, n, root);
+            }
+
+            public void close() {
+                inner.close();
+            }
+        };
+        Sequential m = new Sequential(new Linear(4, 8), new dev.nn4j.nn.ReLU(), new Linear(8, 3));
+        DistributedDataParallel ddp = new DistributedDataParallel(m, recording, 1e-6); // a bucket per parameter
+        java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+        entered.set(first);
+        boolean[] overlapped = {false};
+        // the first layer's weight is among the last gradients to be final: by then the last layer's buckets
+        // must already be on the wire
+        m.getParameter("0.weight").registerPostAccumulateGradHook(t -> {
+            try {
+                overlapped[0] = first.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        ddp.call(Tensor.randn(5, 4)).sum().backward();
+        assertTrue(overlapped[0], "no all-reduce started before the backward reached the first layer");
+        assertNotNull(m.getParameter("0.weight").grad());
+        recording.close();
+    }
+
+    @Test
     void noSyncAccumulatesLocallyAndTheNextBackwardAveragesEverything() {
         List<Sample> all = DataParallelCheck.samples(4 * B, 3);
         // single process: gradients of two half-batches accumulated, one step

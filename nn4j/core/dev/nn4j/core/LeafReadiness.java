@@ -1,0 +1,87 @@
+package dev.nn4j.core;
+
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * When, during one backward, each leaf with post-accumulate hooks ({@link Tensor#registerPostAccumulateGradHook})
+ * has received its last gradient: the engine accumulates a leaf's gradient edge by edge as nodes run, so the leaf
+ * is final once every edge into it from the graph has been processed. Counted by one walk of the graph before the
+ * backward, made only while some hook is registered anywhere (the walk costs a pass over the graph).
+ */
+final class LeafReadiness {
+    /** Post-accumulate hooks registered on any tensor; the walk is skipped while this is 0. */
+    static final AtomicInteger REGISTERED = new AtomicInteger();
+
+    /** Per hooked leaf: {edges not yet processed, 1 once a gradient was delivered}. */
+    private final Map<Tensor, int[]> pending = new IdentityHashMap<>();
+
+    private LeafReadiness() {
+    }
+
+    /** The edges into hooked leaves of the graph below {@code top}, or null when there are none. */
+    static LeafReadiness plan(Node top) {
+        if (REGISTERED.get() == 0) {
+            return null;
+        }
+        LeafReadiness r = new LeafReadiness();
+        Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Node> stack = new ArrayDeque<>();
+        stack.push(top);
+        seen.add(top);
+        while (!stack.isEmpty()) {
+            Node fn = stack.pop();
+            Tensor[] inputs = fn.inputs();
+            if (inputs == null) {
+                continue; // released by an earlier backward: the engine will refuse it
+            }
+            for (int i = 0; i < inputs.length; i++) {
+                Tensor in = inputs[i];
+                if (in == null || !fn.needsInputGrad(i)) {
+                    continue;
+                }
+                Node producer = in.gradFn();
+                if (producer == null) {
+                    if (in.hasPostAccumulateHooks()) {
+                        r.pending.computeIfAbsent(in, k -> new int[2])[0]++;
+                    }
+                } else if (seen.add(producer)) {
+                    stack.push(producer);
+                }
+            }
+        }
+        return r.pending.isEmpty() ? null : r;
+    }
+
+    /** One edge into {@code leaf} was processed ({@code delivered}: with a gradient); runs its hooks when last. */
+    void edge(Tensor leaf, boolean delivered) {
+        int[] c = pending.get(leaf);
+        if (c == null) {
+            return;
+        }
+        c[1] |= delivered ? 1 : 0;
+        if (--c[0] == 0) {
+            pending.remove(leaf);
+            if (c[1] == 1) {
+                leaf.gradState().runPostAccumulateHooks(leaf);
+            }
+        }
+    }
+
+    /**
+     * The end of the backward: leaves some of whose edges were never reached (a node above them got no gradient)
+     * are final too; those that received a gradient have their hooks run now.
+     */
+    void finish() {
+        for (Map.Entry<Tensor, int[]> e : Map.copyOf(pending).entrySet()) {
+            if (e.getValue()[1] == 1) {
+                e.getKey().gradState().runPostAccumulateHooks(e.getKey());
+            }
+        }
+        pending.clear();
+    }
+}
