@@ -140,7 +140,9 @@ public final class DistributedDataParallel extends Module {
             return; // not a backward through this wrapper's output, or one under noSync
         }
         if (--remaining[b] == 0) {
-            while (nextLaunch < buckets.size() && remaining[nextLaunch] == 0) {
+            // the last bucket waits for the end of the backward and runs on this thread: little or no backward is
+            // left to overlap, and the hand-off to the other thread costs more than a small model's whole exchange
+            while (nextLaunch < buckets.size() - 1 && remaining[nextLaunch] == 0) {
                 launch(nextLaunch++);
             }
         }
@@ -165,9 +167,6 @@ public final class DistributedDataParallel extends Module {
     private void averageGradients() {
         queued = false;
         try {
-            while (nextLaunch < buckets.size()) {
-                launch(nextLaunch++);
-            }
             for (java.util.concurrent.Future<?> f : inFlight) {
                 try {
                     f.get();
@@ -178,6 +177,10 @@ public final class DistributedDataParallel extends Module {
                     Thread.currentThread().interrupt();
                     throw new DistributedException("interrupted while averaging gradients", e);
                 }
+            }
+            // the buckets no hook started, in order after those on the wire: on this thread
+            while (nextLaunch < buckets.size()) {
+                buckets.get(nextLaunch++).allReduce(group);
             }
             for (GradBucket b : buckets) {
                 b.apply(group.worldSize());
