@@ -25,6 +25,7 @@ public class Conv1d extends ConvNd {
 
     private Conv1d(Builder b) {
         super(1, b.in, b.out, b.kernel, b.stride, b.padding, b.dilation, b.groups, b.bias, null, null);
+        this.paddingMode = b.paddingMode;
     }
 
     /** Every option: {@code Conv1d.builder(in, out, kernel).stride(2).padding(1).bias(false).build()}. */

@@ -19,6 +19,8 @@ abstract class ConvNd extends Module {
     final int[] padding;
     final int[] dilation;
     final int groups;
+    /** {@code "zeros"}, or the {@code F.pad} mode the input is padded with before an unpadded convolution. */
+    String paddingMode = "zeros";
     final Parameter weight;
     final Parameter bias;
 
@@ -139,8 +141,15 @@ abstract class ConvNd extends Module {
 
     @Override
     protected Tensor forward(Tensor x) {
-        return dims == 2 ? Functional.conv2d(x, weight, bias, stride, padding, dilation, groups)
-                : Functional.conv1d(x, weight, bias, stride[0], padding[0], dilation[0], groups);
+        int[] pad = padding;
+        if (!paddingMode.equals("zeros")) {
+            // PyTorch's way: pad the input in the mode, then convolve without padding
+            x = Functional.pad(x, dims == 2 ? new int[] {padding[1], padding[1], padding[0], padding[0]}
+                    : new int[] {padding[0], padding[0]}, paddingMode, 0);
+            pad = new int[dims];
+        }
+        return dims == 2 ? Functional.conv2d(x, weight, bias, stride, pad, dilation, groups)
+                : Functional.conv1d(x, weight, bias, stride[0], pad[0], dilation[0], groups);
     }
 
     /** {@code (h, w)} or {@code (v,)}: how PyTorch prints a per-dimension option. */
@@ -174,6 +183,9 @@ abstract class ConvNd extends Module {
         if (bias == null) {
             s.append(", bias=False");
         }
+        if (!paddingMode.equals("zeros")) {
+            s.append(", padding_mode=").append(paddingMode);
+        }
         return s.toString();
     }
 
@@ -188,6 +200,7 @@ abstract class ConvNd extends Module {
         final int[] dilation;
         int groups = 1;
         boolean bias = true;
+        String paddingMode = "zeros";
 
         Options(long in, long out, int[] kernel) {
             this.in = in;
@@ -230,6 +243,19 @@ abstract class ConvNd extends Module {
         /** Whether to learn a bias (default true). */
         public B bias(boolean b) {
             this.bias = b;
+            return self();
+        }
+
+        /**
+         * What the padding holds: {@code "zeros"} (default), {@code "reflect"}, {@code "replicate"} or
+         * {@code "circular"} (see {@link Functional#pad}). PyTorch: {@code padding_mode=...}.
+         */
+        public B paddingMode(String mode) {
+            if (!java.util.List.of("zeros", "reflect", "replicate", "circular").contains(mode)) {
+                throw new IllegalArgumentException("padding_mode must be one of [zeros, reflect, replicate, "
+                        + "circular], but got padding_mode='" + mode + "'");
+            }
+            this.paddingMode = mode;
             return self();
         }
     }

@@ -19,6 +19,7 @@ import dev.nn4j.core.ops.Index;
 import dev.nn4j.core.ops.MatMul;
 import dev.nn4j.core.ops.Max;
 import dev.nn4j.core.ops.MaxPoolWithIndices;
+import dev.nn4j.core.ops.Pad;
 import dev.nn4j.core.ops.MseLoss;
 import dev.nn4j.core.ops.NativeBatchNorm;
 import dev.nn4j.core.ops.NativeGroupNorm;
@@ -159,6 +160,20 @@ public final class Functional {
     public static Tensor convTranspose2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding,
                                          int[] outputPadding, int groups, int[] dilation) {
         return ConvolutionTranspose.apply(x, weight, bias, stride, padding, outputPadding, groups, dilation);
+    }
+
+    /**
+     * Pads the last dimensions: {@code pad} holds (before, after) pairs from the last dimension backwards, e.g.
+     * {@code {left, right, top, bottom}}; {@code mode} is {@code "constant"} (with {@code value}; negative pads
+     * crop), {@code "reflect"}, {@code "replicate"} or {@code "circular"}. PyTorch: {@code F.pad(x, pad, mode, value)}.
+     */
+    public static Tensor pad(Tensor x, int[] pad, String mode, double value) {
+        return Pad.apply(x, pad, mode, value);
+    }
+
+    /** Zero padding of the last dimensions. PyTorch: {@code F.pad(x, pad)}. */
+    public static Tensor pad(Tensor x, int... pad) {
+        return Pad.apply(x, pad, "constant", 0);
     }
 
     /** {@link #conv2d} with stride 1, no padding, no dilation, one group. PyTorch: {@code F.conv2d(x, weight, bias)}. */
@@ -362,6 +377,10 @@ public final class Functional {
             OpCase.of("conv2d_groups", Convolution.class, OpCase::conv2d),
             OpCase.of("conv2d_depthwise", Convolution.class, OpCase::conv2d),
             OpCase.of("conv_transpose2d", ConvolutionTranspose.class, OpCase::convTranspose2d),
+            OpCase.of("pad_constant", Pad.class, OpCase::pad),
+            OpCase.of("pad_reflect", Pad.class, OpCase::pad),
+            OpCase.of("pad_replicate", Pad.class, OpCase::pad),
+            OpCase.of("pad_circular", Pad.class, OpCase::pad),
             OpCase.of("conv_transpose2d_groups_dilation", ConvolutionTranspose.class, OpCase::convTranspose2d),
             OpCase.of("conv2d_nonsquare", Convolution.class, (x, a) -> conv2d(x[0], x[1], a.b("bias") ? x[2] : null,
                     a.ints("stride"), a.ints("padding"), a.ints("dilation"), a.i("groups"))),

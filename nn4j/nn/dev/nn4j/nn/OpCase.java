@@ -38,6 +38,11 @@ record OpCase(String fixture, Class<? extends Node> op, Call call, boolean kinks
                 a.ints("output_padding"), a.i("groups"), a.ints("dilation"));
     }
 
+    /** A {@code pad} fixture case: the input, the pad list, the mode and the constant. */
+    static Tensor pad(Tensor[] x, Args a) {
+        return Functional.pad(x[0], a.ints("pad"), (String) a.get("mode"), a.d("value"));
+    }
+
     /** A {@code batch_norm} fixture case: input, weight and bias, the running statistics and the options. */
     static Tensor batchNorm(Tensor[] x, Args a) {
         return Functional.batchNorm(x[0], a.tensor("running_mean"), a.tensor("running_var"), x[1], x[2],

@@ -42,6 +42,8 @@ class VisionModulesTest {
             Map.entry("avgpool2d_2", () -> new AvgPool2d(2)),
             Map.entry("avgpool2d_3_2_1", () -> new AvgPool2d(3, 2, 1)),
             Map.entry("maxpool2d_3_2_0_ceil", () -> new MaxPool2d(3, 2, 0, true)),
+            Map.entry("conv2d_3_4_3_p1_reflect", () -> Conv2d.builder(3, 4, 3).padding(1).paddingMode("reflect")
+                    .build()),
             Map.entry("convtranspose2d_8_4_3_s2_p1_op1", () -> new ConvTranspose2d(8, 4, 3, 2, 1, 1)),
             Map.entry("convtranspose2d_4_6_2x3_g2_nobias", () -> ConvTranspose2d.builder(4, 6, 2, 3).groups(2)
                     .bias(false).dilation(1, 2).build()),
