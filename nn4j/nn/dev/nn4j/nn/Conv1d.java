@@ -24,8 +24,9 @@ public class Conv1d extends ConvNd {
     }
 
     private Conv1d(Builder b) {
-        super(1, b.in, b.out, b.kernel, b.stride, b.padding, b.dilation, b.groups, b.bias, null, null);
+        super(1, b.in, b.out, b.kernel, b.stride, named(b), b.dilation, b.groups, b.bias, null, null);
         this.paddingMode = b.paddingMode;
+        this.paddingName = b.paddingName;
     }
 
     /** Every option: {@code Conv1d.builder(in, out, kernel).stride(2).padding(1).bias(false).build()}. */

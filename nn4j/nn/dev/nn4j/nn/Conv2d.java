@@ -24,8 +24,9 @@ public class Conv2d extends ConvNd {
     }
 
     private Conv2d(Builder b) {
-        super(2, b.in, b.out, b.kernel, b.stride, b.padding, b.dilation, b.groups, b.bias, null, null);
+        super(2, b.in, b.out, b.kernel, b.stride, named(b), b.dilation, b.groups, b.bias, null, null);
         this.paddingMode = b.paddingMode;
+        this.paddingName = b.paddingName;
     }
 
     /** For {@link LazyConv2d}: parameters registered as placeholders, shaped at the first call. */

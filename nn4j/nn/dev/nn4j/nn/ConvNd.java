@@ -21,6 +21,8 @@ abstract class ConvNd extends Module {
     final int groups;
     /** {@code "zeros"}, or the {@code F.pad} mode the input is padded with before an unpadded convolution. */
     String paddingMode = "zeros";
+    /** {@code "same"} or {@code "valid"} when the padding was given by name (printed so), else null. */
+    String paddingName;
     final Parameter weight;
     final Parameter bias;
 
@@ -67,6 +69,28 @@ abstract class ConvNd extends Module {
         if (weight == null) {
             resetParameters();
         }
+    }
+
+    /**
+     * The symmetric padding of the builder's options: as given, 0 for {@code "valid"}, and for {@code "same"} half
+     * the window's span, rounded down (the odd extra goes after the input, see {@link #sameExtra}).
+     *
+     * @throws IllegalArgumentException for {@code "same"} with a stride other than 1, as PyTorch
+     */
+    static int[] named(Options<?> b) {
+        if (b.paddingName == null) {
+            return b.padding;
+        }
+        int[] p = new int[b.kernel.length];
+        if (b.paddingName.equals("same")) {
+            for (int d = 0; d < p.length; d++) {
+                if (b.stride[d] != 1) {
+                    throw new IllegalArgumentException("padding='same' is not supported for strided convolutions");
+                }
+                p[d] = b.dilation[d] * (b.kernel[d] - 1) / 2;
+            }
+        }
+        return p;
     }
 
     /** {@code v} for every spatial dimension. */
@@ -142,14 +166,38 @@ abstract class ConvNd extends Module {
     @Override
     protected Tensor forward(Tensor x) {
         int[] pad = padding;
-        if (!paddingMode.equals("zeros")) {
-            // PyTorch's way: pad the input in the mode, then convolve without padding
-            x = Functional.pad(x, dims == 2 ? new int[] {padding[1], padding[1], padding[0], padding[0]}
-                    : new int[] {padding[0], padding[0]}, paddingMode, 0);
+        int[] extra = sameExtra();
+        if (!paddingMode.equals("zeros") || extra != null) {
+            // PyTorch's way: pad the input in the mode (or with zeros on one side more for an even "same" window),
+            // then convolve without padding
+            int[] p = new int[2 * dims];
+            for (int d = 0; d < dims; d++) {
+                int k = dims - 1 - d; // F.pad lists the last dimension first
+                p[2 * k] = padding[d];
+                p[2 * k + 1] = padding[d] + (extra == null ? 0 : extra[d]);
+            }
+            x = Functional.pad(x, p, paddingMode.equals("zeros") ? "constant" : paddingMode, 0);
             pad = new int[dims];
         }
         return dims == 2 ? Functional.conv2d(x, weight, bias, stride, pad, dilation, groups)
                 : Functional.conv1d(x, weight, bias, stride[0], pad[0], dilation[0], groups);
+    }
+
+    /**
+     * For {@code "same"}: per dimension, the one extra row or column of padding after the input when the window
+     * spans an even number of positions (PyTorch puts the odd one at the end); null when none is needed.
+     */
+    private int[] sameExtra() {
+        if (!"same".equals(paddingName)) {
+            return null;
+        }
+        int[] extra = new int[dims];
+        boolean any = false;
+        for (int d = 0; d < dims; d++) {
+            extra[d] = dilation[d] * (kernelSize[d] - 1) % 2;
+            any |= extra[d] != 0;
+        }
+        return any ? extra : null;
     }
 
     /** {@code (h, w)} or {@code (v,)}: how PyTorch prints a per-dimension option. */
@@ -171,7 +219,9 @@ abstract class ConvNd extends Module {
         StringBuilder s = new StringBuilder();
         s.append(inChannels).append(", ").append(outChannels).append(", kernel_size=")
                 .append(tuple(dims, kernelSize)).append(", stride=").append(tuple(dims, stride));
-        if (!all(padding, 0)) {
+        if (paddingName != null) {
+            s.append(", padding=").append(paddingName);
+        } else if (!all(padding, 0)) {
             s.append(", padding=").append(tuple(dims, padding));
         }
         if (!all(dilation, 1)) {
@@ -201,6 +251,7 @@ abstract class ConvNd extends Module {
         int groups = 1;
         boolean bias = true;
         String paddingMode = "zeros";
+        String paddingName;
 
         Options(long in, long out, int[] kernel) {
             this.in = in;
@@ -225,6 +276,21 @@ abstract class ConvNd extends Module {
         /** Zeros added on every side (default 0). */
         public B padding(int p) {
             Arrays.fill(padding, p);
+            paddingName = null;
+            return self();
+        }
+
+        /**
+         * Padding by name: {@code "valid"} (none) or {@code "same"} (the output as large as the input; stride 1
+         * only; where the window spans an even number of positions the extra row or column goes after the input,
+         * as PyTorch puts it). PyTorch: {@code padding="same"}.
+         */
+        public B padding(String name) {
+            if (!name.equals("same") && !name.equals("valid")) {
+                throw new IllegalArgumentException("Invalid padding string '" + name + "', should be one of "
+                        + "{'valid', 'same'}");
+            }
+            paddingName = name;
             return self();
         }
 

@@ -42,6 +42,8 @@ class VisionModulesTest {
             Map.entry("avgpool2d_2", () -> new AvgPool2d(2)),
             Map.entry("avgpool2d_3_2_1", () -> new AvgPool2d(3, 2, 1)),
             Map.entry("maxpool2d_3_2_0_ceil", () -> new MaxPool2d(3, 2, 0, true)),
+            Map.entry("conv2d_3_4_2x3_same", () -> Conv2d.builder(3, 4, 2, 3).padding("same").build()),
+            Map.entry("conv1d_3_4_3_valid", () -> Conv1d.builder(3, 4, 3).padding("valid").build()),
             Map.entry("conv2d_3_4_3_p1_reflect", () -> Conv2d.builder(3, 4, 3).padding(1).paddingMode("reflect")
                     .build()),
             Map.entry("convtranspose2d_8_4_3_s2_p1_op1", () -> new ConvTranspose2d(8, 4, 3, 2, 1, 1)),
@@ -186,5 +188,42 @@ class VisionModulesTest {
         copy.loadStateDict(bn.stateDict());
         assertEquals(2.0, copy.numBatchesTracked().item());
         assertEquals(DataType.LONG, copy.numBatchesTracked().dtype());
+    }
+
+    /** Each case's module, built as a Java user would. */
+    private static ConvNd paddedModule(String name) {
+        switch (name) {
+            case "same_even_kernel": return Conv2d.builder(3, 4, 2, 4).padding("same").build();
+            case "reflect": return Conv2d.builder(3, 4, 3).padding(1, 2).paddingMode("reflect").build();
+            case "circular_1d": return Conv1d.builder(3, 4, 3).padding(1).paddingMode("circular").build();
+            default: throw new IllegalArgumentException(name);
+        }
+    }
+
+    @Test
+    void convolutionsWithSamePaddingAndPaddingModesMatchPyTorch() {
+        com.fasterxml.jackson.databind.JsonNode cases = dev.nn4j.testing.Fixtures
+                .load("vision/conv_padding_modules.json").get("cases");
+        cases.fields().forEachRemaining(e -> {
+            com.fasterxml.jackson.databind.JsonNode c = e.getValue();
+            ConvNd m = paddedModule(e.getKey());
+            org.junit.jupiter.api.Assertions.assertEquals(c.get("repr").asText(), m.toString());
+            m.to(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+            java.util.Map<String, Tensor> sd = new java.util.LinkedHashMap<>();
+            c.get("state_dict").fields().forEachRemaining(s -> sd.put(s.getKey(),
+                    dev.nn4j.testing.Fixtures.tensor(s.getValue())));
+            m.loadStateDict(sd);
+            Tensor x = dev.nn4j.testing.Fixtures.tensor(c.get("x")).requiresGrad(true);
+            Tensor y = m.call(x);
+            dev.nn4j.testing.Fixtures.assertClose(c.get("output"), y, 1e-10, e.getKey() + " output");
+            y.backward(dev.nn4j.testing.Fixtures.tensor(c.get("upstream")));
+            dev.nn4j.testing.Fixtures.assertClose(c.get("grad_x"), x.grad(), 1e-10, e.getKey() + " grad x");
+            c.get("grads").fields().forEachRemaining(g -> dev.nn4j.testing.Fixtures.assertClose(g.getValue(),
+                    m.getParameter(g.getKey()).grad(), 1e-10, e.getKey() + " grad " + g.getKey()));
+        });
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Conv2d.builder(3, 4, 3).stride(2).padding("same").build());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Conv2d.builder(3, 4, 3).paddingMode("mirror"));
     }
 }
