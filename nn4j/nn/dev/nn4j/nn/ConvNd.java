@@ -121,6 +121,14 @@ abstract class ConvNd extends Module {
         for (int k : kernelSize) {
             fanIn *= k;
         }
+        resetUniform(weight, bias, fanIn);
+    }
+
+    /**
+     * Weight and bias (may be null) from U(-1/sqrt(fan_in), 1/sqrt(fan_in)): what PyTorch's
+     * {@code kaiming_uniform_(a=sqrt(5))} and its bias rule come to for every convolution.
+     */
+    static void resetUniform(Parameter weight, Parameter bias, long fanIn) {
         double bound = fanIn > 0 ? 1.0 / Math.sqrt(fanIn) : 0;
         Init.uniform(weight, -bound, bound);
         if (bias != null) {

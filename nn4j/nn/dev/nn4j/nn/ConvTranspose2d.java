@@ -2,7 +2,6 @@ package dev.nn4j.nn;
 
 import dev.nn4j.core.Shapes;
 import dev.nn4j.core.Tensor;
-import dev.nn4j.init.Init;
 
 /**
  * 2-D transposed convolution ("deconvolution"), the upsampling layer of decoders, U-Nets and GANs.
@@ -92,12 +91,7 @@ public class ConvTranspose2d extends Module {
      * PyTorch: {@code reset_parameters()}.
      */
     public void resetParameters() {
-        long fanIn = outChannels / groups * kernelSize[0] * kernelSize[1];
-        double bound = 1.0 / Math.sqrt(fanIn);
-        Init.uniform(weight, -bound, bound);
-        if (bias != null) {
-            Init.uniform(bias, -bound, bound);
-        }
+        ConvNd.resetUniform(weight, bias, outChannels / groups * kernelSize[0] * kernelSize[1]);
     }
 
     /** The filters, {@code [in, out / groups, kh, kw]}. PyTorch: {@code conv.weight}. */
