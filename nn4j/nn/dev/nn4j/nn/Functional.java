@@ -6,6 +6,7 @@ import dev.nn4j.core.Node;
 import dev.nn4j.core.ops.AdaptiveAvgPool;
 import dev.nn4j.core.ops.Addmm;
 import dev.nn4j.core.ops.AvgPool;
+import dev.nn4j.core.ops.BceWithLogits;
 import dev.nn4j.core.ops.Binary;
 import dev.nn4j.core.ops.Cast;
 import dev.nn4j.core.ops.Cat;
@@ -110,6 +111,19 @@ public final class Functional {
         if (!(p >= 0 && p <= 1)) {
             throw new IllegalArgumentException("dropout probability has to be between 0 and 1, but got " + p);
         }
+    }
+
+    /**
+     * Binary cross entropy on logits (a sigmoid folded in, stable for any logit), mean over every element.
+     * PyTorch: {@code F.binary_cross_entropy_with_logits(input, target)}.
+     */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target) {
+        return BceWithLogits.apply(input, target, "mean");
+    }
+
+    /** {@link #binaryCrossEntropyWithLogits(Tensor, Tensor)} with {@code "mean"}, {@code "sum"} or {@code "none"}. */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target, String reduction) {
+        return BceWithLogits.apply(input, target, reduction);
     }
 
     /** Mean squared error, mean reduction. PyTorch: {@code F.mse_loss(input, target)}. */
@@ -377,6 +391,12 @@ public final class Functional {
             OpCase.of("conv2d_groups", Convolution.class, OpCase::conv2d),
             OpCase.of("conv2d_depthwise", Convolution.class, OpCase::conv2d),
             OpCase.of("conv_transpose2d", ConvolutionTranspose.class, OpCase::convTranspose2d),
+            OpCase.of("bce_with_logits_mean", BceWithLogits.class, (x, a) -> binaryCrossEntropyWithLogits(x[0], x[1],
+                    a.s("reduction"))),
+            OpCase.of("bce_with_logits_sum", BceWithLogits.class, (x, a) -> binaryCrossEntropyWithLogits(x[0], x[1],
+                    a.s("reduction"))),
+            OpCase.of("bce_with_logits_none", BceWithLogits.class, (x, a) -> binaryCrossEntropyWithLogits(x[0],
+                    x[1], a.s("reduction"))),
             OpCase.of("pad_constant", Pad.class, OpCase::pad),
             OpCase.of("pad_reflect", Pad.class, OpCase::pad),
             OpCase.of("pad_replicate", Pad.class, OpCase::pad),

@@ -40,7 +40,7 @@ record OpCase(String fixture, Class<? extends Node> op, Call call, boolean kinks
 
     /** A {@code pad} fixture case: the input, the pad list, the mode and the constant. */
     static Tensor pad(Tensor[] x, Args a) {
-        return Functional.pad(x[0], a.ints("pad"), (String) a.get("mode"), a.d("value"));
+        return Functional.pad(x[0], a.ints("pad"), a.s("mode"), a.d("value"));
     }
 
     /** A {@code batch_norm} fixture case: input, weight and bias, the running statistics and the options. */
@@ -77,6 +77,11 @@ record OpCase(String fixture, Class<? extends Node> op, Call call, boolean kinks
         /** An integer argument. */
         int i(String name) {
             return ((Number) get(name)).intValue();
+        }
+
+        /** A string argument. */
+        String s(String name) {
+            return (String) get(name);
         }
 
         /** A floating-point argument. */

@@ -80,6 +80,46 @@ public final class Losses {
         return new Storage[] {out, Storage.ofFloats(p, new long[] {n, c})};
     }
 
+    /**
+     * Binary cross entropy on logits, elementwise {@code max(x, 0) - x y + log(1 + exp(-|x|))} (no overflow for any
+     * {@code x}), then summed, averaged ({@code mean}) or kept ({@code none}, {@code x}'s shape).
+     */
+    public static Storage bceWithLogits(Storage x, Storage y, String reduction) {
+        double[] xv = x.doubles();
+        double[] yv = y.doubles();
+        double[] l = new double[xv.length];
+        double sum = 0;
+        for (int i = 0; i < xv.length; i++) {
+            double v = xv[i];
+            l[i] = Math.max(v, 0) - v * yv[i] + Math.log1p(Math.exp(-Math.abs(v)));
+            sum += l[i];
+        }
+        if (reduction.equals("none")) {
+            return Storage.owning(l, x.shape(), x.type());
+        }
+        return Storage.scalar(reduction.equals("mean") ? sum / xv.length : sum, x.type());
+    }
+
+    /**
+     * {@link #bceWithLogits}'s backward: {input: (sigmoid(x) - y) g, target: -x g}, each scaled by {@code 1/n} for
+     * the mean; {@code g} a scalar, or elementwise for {@code none}.
+     */
+    public static Storage[] bceWithLogitsBackward(Storage g, Storage x, Storage y, String reduction) {
+        double[] xv = x.doubles();
+        double[] yv = y.doubles();
+        double[] gv = g.doubles();
+        boolean none = reduction.equals("none");
+        double scale = none ? 1 : reduction.equals("mean") ? gv[0] / xv.length : gv[0];
+        double[] gx = new double[xv.length];
+        double[] gy = new double[xv.length];
+        for (int i = 0; i < xv.length; i++) {
+            double s = none ? gv[i] : scale;
+            gx[i] = (1 / (1 + Math.exp(-xv[i])) - yv[i]) * s;
+            gy[i] = -xv[i] * s;
+        }
+        return new Storage[] {Storage.owning(gx, x.shape(), x.type()), Storage.owning(gy, x.shape(), x.type())};
+    }
+
     /** Cross entropy's backward: {@code (probs - onehot(t)) g / n}, in {@code g}'s type. */
     public static Storage crossEntropyBackward(Storage g, Storage probs, long[] t) {
         int n = (int) probs.shape()[0];

@@ -96,4 +96,18 @@ class VisionBadInputTest {
         assertMentions(op, "output padding must be smaller than either stride or dilation");
         assertThrows(IllegalArgumentException.class, () -> ConvTranspose2d.builder(4, 6, 3).groups(4).build());
     }
+
+    @Test
+    void bceWithLogitsLossPrintsAsPyTorchAndRefusesMismatchedTargets() {
+        BCEWithLogitsLoss loss = new BCEWithLogitsLoss();
+        assertEquals("BCEWithLogitsLoss()", loss.toString());
+        Tensor x = Tensor.of(new double[] {0, 2}, 2);
+        Tensor y = Tensor.of(new double[] {1, 0}, 2);
+        // log(2) and 2 + log(1 + e^-2), averaged
+        assertEquals((Math.log(2) + 2 + Math.log1p(Math.exp(-2))) / 2, loss.call(x, y).item(), 1e-12);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loss.call(x, Tensor.of(new double[] {1, 0, 1}, 3)));
+        assertMentions(e, "Target size ([3])", "input size ([2])");
+        assertThrows(IllegalArgumentException.class, () -> new BCEWithLogitsLoss("avg"));
+    }
 }
