@@ -42,6 +42,10 @@ class VisionModulesTest {
             Map.entry("avgpool2d_2", () -> new AvgPool2d(2)),
             Map.entry("avgpool2d_3_2_1", () -> new AvgPool2d(3, 2, 1)),
             Map.entry("maxpool2d_3_2_0_ceil", () -> new MaxPool2d(3, 2, 0, true)),
+            Map.entry("zeropad2d_2", () -> new ZeroPad2d(2)),
+            Map.entry("reflectionpad2d_1_2_0_1", () -> new ReflectionPad2d(1, 2, 0, 1)),
+            Map.entry("replicationpad2d_3", () -> new ReplicationPad2d(3)),
+            Map.entry("constantpad2d_1_0_2_1_3_5", () -> new ConstantPad2d(1, 0, 2, 1, 3.5)),
             Map.entry("conv2d_3_4_2x3_same", () -> Conv2d.builder(3, 4, 2, 3).padding("same").build()),
             Map.entry("conv1d_3_4_3_valid", () -> Conv1d.builder(3, 4, 3).padding("valid").build()),
             Map.entry("conv2d_3_4_3_p1_reflect", () -> Conv2d.builder(3, 4, 3).padding(1).paddingMode("reflect")
