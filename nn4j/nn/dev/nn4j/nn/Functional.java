@@ -21,6 +21,7 @@ import dev.nn4j.core.ops.MatMul;
 import dev.nn4j.core.ops.Max;
 import dev.nn4j.core.ops.MaxPoolWithIndices;
 import dev.nn4j.core.ops.Pad;
+import dev.nn4j.core.ops.Upsample2d;
 import dev.nn4j.core.ops.MseLoss;
 import dev.nn4j.core.ops.NativeBatchNorm;
 import dev.nn4j.core.ops.NativeGroupNorm;
@@ -183,6 +184,14 @@ public final class Functional {
      */
     public static Tensor pad(Tensor x, int[] pad, String mode, double value) {
         return Pad.apply(x, pad, mode, value);
+    }
+
+    /**
+     * Upsamples {@code [N, C, H, W]} by integer factors, {@code "nearest"} or {@code "bilinear"} (with PyTorch's
+     * {@code align_corners}). PyTorch: {@code F.interpolate(x, scale_factor=(sh, sw), mode=..., align_corners=...)}.
+     */
+    public static Tensor interpolate(Tensor x, int sh, int sw, String mode, boolean alignCorners) {
+        return Upsample2d.apply(x, sh, sw, mode, alignCorners);
     }
 
     /** Zero padding of the last dimensions. PyTorch: {@code F.pad(x, pad)}. */
@@ -398,6 +407,9 @@ public final class Functional {
             OpCase.of("bce_with_logits_none", BceWithLogits.class, (x, a) -> binaryCrossEntropyWithLogits(x[0],
                     x[1], a.s("reduction"))),
             OpCase.of("pad_constant", Pad.class, OpCase::pad),
+            OpCase.of("upsample_nearest", Upsample2d.class, OpCase::interpolate),
+            OpCase.of("upsample_bilinear", Upsample2d.class, OpCase::interpolate),
+            OpCase.of("upsample_bilinear_align_corners", Upsample2d.class, OpCase::interpolate),
             OpCase.of("pad_reflect", Pad.class, OpCase::pad),
             OpCase.of("pad_replicate", Pad.class, OpCase::pad),
             OpCase.of("pad_circular", Pad.class, OpCase::pad),

@@ -38,6 +38,12 @@ record OpCase(String fixture, Class<? extends Node> op, Call call, boolean kinks
                 a.ints("output_padding"), a.i("groups"), a.ints("dilation"));
     }
 
+    /** An {@code interpolate} fixture case: the input, the integer factors, the mode and align_corners. */
+    static Tensor interpolate(Tensor[] x, Args a) {
+        int[] f = a.ints("scale_factor");
+        return Functional.interpolate(x[0], f[0], f[1], a.s("mode"), a.b("align_corners"));
+    }
+
     /** A {@code pad} fixture case: the input, the pad list, the mode and the constant. */
     static Tensor pad(Tensor[] x, Args a) {
         return Functional.pad(x[0], a.ints("pad"), a.s("mode"), a.d("value"));

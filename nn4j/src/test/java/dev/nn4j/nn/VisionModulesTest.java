@@ -42,6 +42,8 @@ class VisionModulesTest {
             Map.entry("avgpool2d_2", () -> new AvgPool2d(2)),
             Map.entry("avgpool2d_3_2_1", () -> new AvgPool2d(3, 2, 1)),
             Map.entry("maxpool2d_3_2_0_ceil", () -> new MaxPool2d(3, 2, 0, true)),
+            Map.entry("upsample_2", () -> new Upsample(2)),
+            Map.entry("upsample_3_bilinear_align", () -> new Upsample(3, "bilinear", true)),
             Map.entry("zeropad2d_2", () -> new ZeroPad2d(2)),
             Map.entry("reflectionpad2d_1_2_0_1", () -> new ReflectionPad2d(1, 2, 0, 1)),
             Map.entry("replicationpad2d_3", () -> new ReplicationPad2d(3)),
