@@ -20,6 +20,7 @@ import dev.nn4j.core.ops.Index;
 import dev.nn4j.core.ops.MatMul;
 import dev.nn4j.core.ops.Max;
 import dev.nn4j.core.ops.MaxPoolWithIndices;
+import dev.nn4j.core.ops.NllLoss;
 import dev.nn4j.core.ops.Pad;
 import dev.nn4j.core.ops.Upsample2d;
 import dev.nn4j.core.ops.MseLoss;
@@ -125,6 +126,19 @@ public final class Functional {
     /** {@link #binaryCrossEntropyWithLogits(Tensor, Tensor)} with {@code "mean"}, {@code "sum"} or {@code "none"}. */
     public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target, String reduction) {
         return BceWithLogits.apply(input, target, reduction);
+    }
+
+    /**
+     * Negative log likelihood of log-probabilities {@code [N, C]} at int64 class indices, averaged over the batch.
+     * PyTorch: {@code F.nll_loss(input, target)}.
+     */
+    public static Tensor nllLoss(Tensor input, Tensor target) {
+        return NllLoss.apply(input, target, "mean");
+    }
+
+    /** {@link #nllLoss(Tensor, Tensor)} with {@code "mean"} or {@code "sum"}. */
+    public static Tensor nllLoss(Tensor input, Tensor target, String reduction) {
+        return NllLoss.apply(input, target, reduction);
     }
 
     /** Mean squared error, mean reduction. PyTorch: {@code F.mse_loss(input, target)}. */
@@ -400,6 +414,8 @@ public final class Functional {
             OpCase.of("conv2d_groups", Convolution.class, OpCase::conv2d),
             OpCase.of("conv2d_depthwise", Convolution.class, OpCase::conv2d),
             OpCase.of("conv_transpose2d", ConvolutionTranspose.class, OpCase::convTranspose2d),
+            OpCase.of("nll_loss_mean", NllLoss.class, (x, a) -> nllLoss(x[0], a.tensor("target"), a.s("reduction"))),
+            OpCase.of("nll_loss_sum", NllLoss.class, (x, a) -> nllLoss(x[0], a.tensor("target"), a.s("reduction"))),
             OpCase.of("bce_with_logits_mean", BceWithLogits.class, (x, a) -> binaryCrossEntropyWithLogits(x[0], x[1],
                     a.s("reduction"))),
             OpCase.of("bce_with_logits_sum", BceWithLogits.class, (x, a) -> binaryCrossEntropyWithLogits(x[0], x[1],

@@ -120,6 +120,28 @@ public final class Losses {
         return new Storage[] {Storage.owning(gx, x.shape(), x.type()), Storage.owning(gy, x.shape(), x.type())};
     }
 
+    /** {@code -sum_i x[i, t_i]}, over {@code n} for the mean (NaN for an empty batch's mean, as PyTorch). */
+    public static Storage nll(Storage x, long[] t, boolean mean) {
+        int c = (int) x.shape()[1];
+        double[] v = x.doubles();
+        double sum = 0;
+        for (int i = 0; i < t.length; i++) {
+            sum -= v[i * c + (int) t[i]];
+        }
+        return Storage.scalar(mean ? (t.length == 0 ? Double.NaN : sum / t.length) : sum, x.type());
+    }
+
+    /** {@link #nll}'s backward: {@code -g} (over {@code n} for the mean) at each target, zeros elsewhere. */
+    public static Storage nllBackward(Storage g, long[] inputShape, long[] t, boolean mean) {
+        int c = (int) inputShape[1];
+        double v = -g.getDouble(0) / (mean ? t.length : 1);
+        double[] gx = new double[t.length * c];
+        for (int i = 0; i < t.length; i++) {
+            gx[i * c + (int) t[i]] = v;
+        }
+        return Storage.owning(gx, inputShape, g.type());
+    }
+
     /** Cross entropy's backward: {@code (probs - onehot(t)) g / n}, in {@code g}'s type. */
     public static Storage crossEntropyBackward(Storage g, Storage probs, long[] t) {
         int n = (int) probs.shape()[0];

@@ -24,30 +24,9 @@ public final class CrossEntropy extends Node {
     /** PyTorch: {@code F.cross_entropy(logits, target)} with class-index targets and mean reduction. */
     public static Tensor apply(Tensor logits, Tensor target) {
         sameDevice("cross_entropy", logits, target);
-        if (logits.dim() != 2) {
-            throw new IllegalArgumentException("cross_entropy: expected logits of shape [N, C], got "
-                    + Shapes.str(logits.shape()));
-        }
-        if (!logits.dtype().isFPType()) {
-            throw new IllegalArgumentException("cross_entropy: logits must be floating point, got " + logits.dtype());
-        }
-        if (target.dtype() != DataType.LONG && target.dtype() != DataType.INT) {
-            throw new IllegalArgumentException("cross_entropy: expected int64 class indices as target, got "
-                    + target.dtype() + " (shape " + Shapes.str(target.shape()) + ")");
-        }
+        long[] t = ClassTargets.check("cross_entropy", logits, target);
         long n = logits.size(0);
         long c = logits.size(1);
-        if (target.dim() != 1 || target.size(0) != n) {
-            throw new IllegalArgumentException("cross_entropy: expected target of shape [" + n + "] for logits "
-                    + Shapes.str(logits.shape()) + ", got " + Shapes.str(target.shape()));
-        }
-        long[] t = Losses.classIndices(storage(target));
-        for (int i = 0; i < t.length; i++) {
-            if (t[i] < 0 || t[i] >= c) {
-                throw new IllegalArgumentException("cross_entropy: target " + t[i] + " at position " + i
-                        + " is out of bounds for " + c + " classes (valid: 0.." + (c - 1) + ")");
-            }
-        }
         Storage[] lossAndProbs = Losses.crossEntropy(storage(logits), t, (int) n, (int) c);
         CrossEntropy fn = new CrossEntropy(t);
         if (recording(logits)) {

@@ -110,4 +110,18 @@ class VisionBadInputTest {
         assertMentions(e, "Target size ([3])", "input size ([2])");
         assertThrows(IllegalArgumentException.class, () -> new BCEWithLogitsLoss("avg"));
     }
+
+    @Test
+    void logSoftmaxThenNllLossIsCrossEntropy() {
+        Sequential net = new Sequential(new Linear(4, 3), new LogSoftmax(1));
+        assertEquals("LogSoftmax(dim=1)", net.get(1).toString());
+        assertEquals("NLLLoss()", new NLLLoss().toString());
+        Tensor x = Tensor.randn(5, 4);
+        Tensor y = Tensor.of(new long[] {0, 2, 1, 1, 0}, 5);
+        assertEquals(Functional.crossEntropy(net.get(0).call(x), y).item(), new NLLLoss().call(net.call(x), y).item(),
+                1e-6);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new NLLLoss().call(net.call(x), Tensor.of(new long[] {0, 3, 1, 1, 0}, 5)));
+        assertMentions(e, "nll_loss", "target 3", "3 classes");
+    }
 }
