@@ -296,6 +296,19 @@ public final class Functional {
         return Unary.gelu(x);
     }
 
+    /** {@code x} where positive, else {@code alpha (e^x - 1)}. PyTorch: {@code F.elu(x, alpha)}. */
+    public static Tensor elu(Tensor x, double alpha) {
+        return Unary.elu(x, alpha);
+    }
+
+    /**
+     * {@code log(1 + e^(beta x)) / beta}, the identity where {@code beta x > 20} (PyTorch's default threshold).
+     * PyTorch: {@code F.softplus(x, beta)}.
+     */
+    public static Tensor softplus(Tensor x, double beta) {
+        return Unary.softplus(x, beta);
+    }
+
     /** {@code x sigmoid(x)}. PyTorch: {@code F.silu(x)}. */
     public static Tensor silu(Tensor x) {
         return Unary.silu(x);
@@ -461,6 +474,11 @@ public final class Functional {
             OpCase.of("group_norm", NativeGroupNorm.class, (x, a) -> groupNorm(x[0], a.i("num_groups"), x[1], x[2],
                     a.d("eps"))),
             OpCase.of("gelu", Unary.class, (x, a) -> gelu(x[0])),
+            OpCase.of("elu", Unary.class, (x, a) -> elu(x[0], a.d("alpha"))),
+            OpCase.of("elu_half", Unary.class, (x, a) -> elu(x[0], a.d("alpha"))),
+            // the input scaled by 15 inside the case, so that some of it crosses the threshold
+            OpCase.of("softplus", Unary.class, (x, a) -> softplus(x[0].mul(15.0), a.d("beta"))),
+            OpCase.of("softplus_beta2", Unary.class, (x, a) -> softplus(x[0].mul(15.0), a.d("beta"))),
             OpCase.of("silu", Unary.class, (x, a) -> silu(x[0])),
             OpCase.of("leaky_relu", Unary.class, (x, a) -> leakyRelu(x[0], a.d("negative_slope"))).nearKinks(),
             OpCase.of("leaky_relu_default", Unary.class, (x, a) -> leakyRelu(x[0], a.d("negative_slope")))

@@ -41,7 +41,12 @@ public final class Unary extends Node {
                     return s * (1 + x * (1 - s));
                 }),
         // p is the negative slope; the gradient at 0 is the slope, as PyTorch's leaky_relu_backward (x > 0)
-        LEAKY_RELU("LeakyRelu", (x, p) -> x > 0 ? x : x * p, (x, y, p) -> x > 0 ? 1 : p);
+        LEAKY_RELU("LeakyRelu", (x, p) -> x > 0 ? x : x * p, (x, y, p) -> x > 0 ? 1 : p),
+        // p is alpha; for x <= 0, d/dx = alpha e^x = y + alpha, as PyTorch's elu_backward
+        ELU("Elu", (x, p) -> x > 0 ? x : p * Math.expm1(x), (x, y, p) -> x > 0 ? 1 : y + p),
+        // p is beta; above beta x > 20 the identity, as PyTorch's threshold; d/dx = sigmoid(beta x)
+        SOFTPLUS("Softplus", (x, p) -> x * p > 20 ? x : Math.log1p(Math.exp(p * x)) / p,
+                (x, y, p) -> x * p > 20 ? 1 : 1 / (1 + Math.exp(-p * x)));
 
         final String torchName;
         final ScalarFn f;
@@ -121,6 +126,22 @@ public final class Unary extends Node {
     /** PyTorch: {@code F.silu(x)}. */
     public static Tensor silu(Tensor x) {
         return apply(Kind.SILU, x, 0);
+    }
+
+    /** PyTorch: {@code F.elu(x, alpha)}. */
+    public static Tensor elu(Tensor x, double alpha) {
+        if (!Double.isFinite(alpha)) {
+            throw new IllegalArgumentException("elu: alpha must be finite, got " + alpha);
+        }
+        return apply(Kind.ELU, x, alpha);
+    }
+
+    /** PyTorch: {@code F.softplus(x, beta)} with its default threshold of 20. */
+    public static Tensor softplus(Tensor x, double beta) {
+        if (!(beta > 0) || Double.isInfinite(beta)) {
+            throw new IllegalArgumentException("softplus: beta must be positive and finite, got " + beta);
+        }
+        return apply(Kind.SOFTPLUS, x, beta);
     }
 
     /** PyTorch: {@code F.leaky_relu(x, negative_slope)}. */
