@@ -151,6 +151,15 @@ public final class Autograd {
     private static final ThreadLocal<java.util.ArrayDeque<Runnable>> CALLBACKS = new ThreadLocal<>();
 
     /**
+     * A token for the backward now running on this thread (the same object throughout it, a new one for the next),
+     * or null outside a backward: for hooks that keep per-backward state and must tell one backward from the next,
+     * also after one that failed.
+     */
+    public static Object currentBackward() {
+        return CALLBACKS.get();
+    }
+
+    /**
      * Queues {@code callback} to run once the backward now running on this thread has finished, when every leaf's
      * gradient for it is final; callbacks run in the order they were queued, only after a backward that
      * succeeded. Called from a gradient hook ({@link Tensor#registerHook}): this is how

@@ -64,6 +64,7 @@ public class Conv2d extends ConvNd {
         public Builder padding(int ph, int pw) {
             padding[0] = ph;
             padding[1] = pw;
+            paddingName = null;
             return this;
         }
 

@@ -57,10 +57,10 @@ abstract class ConvNd extends Module {
         this.dims = dims;
         this.inChannels = inChannels;
         this.outChannels = outChannels;
-        this.kernelSize = kernelSize;
-        this.stride = stride;
-        this.padding = padding;
-        this.dilation = dilation;
+        this.kernelSize = kernelSize.clone(); // a builder may be changed and built again
+        this.stride = stride.clone();
+        this.padding = padding.clone();
+        this.dilation = dilation.clone();
         this.groups = groups;
         this.weight = registerParameter("weight", weight != null ? weight
                 : new Parameter(Tensor.zeros(weightShape(inChannels))));

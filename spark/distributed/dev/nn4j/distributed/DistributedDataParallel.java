@@ -36,13 +36,21 @@ import org.nd4j.linalg.api.buffer.DataType;
  *
  * <p>The state dict has the wrapped module's keys under {@code module.}, as PyTorch's has.
  */
-public final class DistributedDataParallel extends Module {
+public final class DistributedDataParallel extends Module implements AutoCloseable {
     private final Module module;
     private final ProcessGroup group;
     private final List<GradBucket> buckets;
     private volatile boolean syncEnabled = true;
-    /** True from the moment a backward queued the averaging until it ran: one averaging per backward. */
-    private volatile boolean queued;
+    /** The backward ({@link Autograd#currentBackward}) whose averaging is queued, or null: one per backward. */
+    private Object backwardToken;
+    /** The post-accumulate hooks on the parameters, removed by {@link #close}. */
+    private final List<dev.nn4j.core.RemovableHandle> hookHandles = new ArrayList<>();
+    /**
+     * One communication thread per process group, shared by every wrapper on it: collectives then leave each
+     * rank in the order they were started, which is the same on every rank.
+     */
+    private static final java.util.Map<ProcessGroup, java.util.concurrent.ExecutorService> COMM =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
     private volatile boolean broadcastBuffers = true;
     private final boolean hasBuffers;
     /** Each parameter's bucket. */
@@ -52,8 +60,7 @@ public final class DistributedDataParallel extends Module {
     /** The next bucket to launch: they start in index order, the same on every rank. */
     private int nextLaunch;
     private final List<java.util.concurrent.Future<?>> inFlight = new ArrayList<>();
-    /** The thread the buckets' all-reduces run on, made at the first backward. */
-    private java.util.concurrent.ExecutorService comm;
+
 
     /** Wraps {@code module}, with buckets of PyTorch's default 25 MB. */
     public DistributedDataParallel(Module module, ProcessGroup group) {
@@ -91,7 +98,7 @@ public final class DistributedDataParallel extends Module {
         for (int b = 0; b < buckets.size(); b++) {
             for (Parameter p : buckets.get(b).params()) {
                 bucketOf.put(p, b);
-                p.registerPostAccumulateGradHook(this::onFinal);
+                hookHandles.add(p.registerPostAccumulateGradHook(this::onFinal));
             }
         }
         resetBackward();
@@ -110,7 +117,7 @@ public final class DistributedDataParallel extends Module {
     @Override
     protected Tensor forward(Tensor x) {
         // a backward that failed after queueing never ran the averaging: this forward starts afresh
-        queued = false;
+        backwardToken = null;
         awaitQuietly();
         resetBackward();
         if (broadcastBuffers && hasBuffers && isTraining()) {
@@ -119,8 +126,12 @@ public final class DistributedDataParallel extends Module {
         Tensor y = module.call(x);
         if (y.requiresGrad() && !y.isLeaf() && NoGrad.isGradEnabled()) {
             y.registerHook(g -> {
-                if (syncEnabled && !queued) {
-                    queued = true;
+                Object token = Autograd.currentBackward();
+                if (syncEnabled && token != backwardToken) {
+                    // a new backward (also after one that failed): fresh counters, one averaging
+                    awaitQuietly();
+                    resetBackward();
+                    backwardToken = token;
                     Autograd.queueCallback(this::averageGradients);
                 }
                 return null;
@@ -136,7 +147,7 @@ public final class DistributedDataParallel extends Module {
      */
     private void onFinal(Tensor p) {
         Integer b = bucketOf.get(p);
-        if (!queued || !syncEnabled || b == null) {
+        if (!syncEnabled || b == null || backwardToken == null || Autograd.currentBackward() != backwardToken) {
             return; // not a backward through this wrapper's output, or one under noSync
         }
         if (--remaining[b] == 0) {
@@ -149,15 +160,16 @@ public final class DistributedDataParallel extends Module {
     }
 
     private void launch(int b) {
-        if (comm == null) {
-            comm = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "nn4j-ddp-rank" + group.rank());
-                t.setDaemon(true);
-                return t;
-            });
-        }
         GradBucket bucket = buckets.get(b);
-        inFlight.add(comm.submit(() -> bucket.allReduce(group)));
+        inFlight.add(comm().submit(() -> bucket.allReduce(group)));
+    }
+
+    private java.util.concurrent.ExecutorService comm() {
+        return COMM.computeIfAbsent(group, g -> java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "nn4j-ddp-rank" + g.rank());
+            t.setDaemon(true);
+            return t;
+        }));
     }
 
     /**
@@ -165,7 +177,7 @@ public final class DistributedDataParallel extends Module {
      * hook completed (parameters unused on this rank), waits for all, then writes the averages.
      */
     private void averageGradients() {
-        queued = false;
+        backwardToken = null;
         try {
             for (java.util.concurrent.Future<?> f : inFlight) {
                 try {
@@ -178,6 +190,10 @@ public final class DistributedDataParallel extends Module {
                     throw new DistributedException("interrupted while averaging gradients", e);
                 }
             }
+            if (nextLaunch < buckets.size()) {
+                // another wrapper on this group may still have collectives on the thread: they go first
+                drain();
+            }
             // the buckets no hook started, in order after those on the wire: on this thread
             while (nextLaunch < buckets.size()) {
                 buckets.get(nextLaunch++).allReduce(group);
@@ -189,6 +205,30 @@ public final class DistributedDataParallel extends Module {
             awaitQuietly();
             resetBackward();
         }
+    }
+
+    /** Waits until the group's communication thread has run everything submitted to it so far. */
+    private void drain() {
+        try {
+            comm().submit(() -> { }).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new DistributedException(e.getCause().toString(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DistributedException("interrupted while averaging gradients", e);
+        }
+    }
+
+    /**
+     * Stops this wrapper from averaging: removes its hooks from the parameters (so no backward pays for them any
+     * more) and lets the module go with it. The process group stays open.
+     */
+    @Override
+    public void close() {
+        hookHandles.forEach(dev.nn4j.core.RemovableHandle::remove);
+        hookHandles.clear();
+        backwardToken = null;
+        awaitQuietly();
     }
 
     /** Lets any all-reduce still running finish (a failed backward's), so none overlaps the next. */

@@ -53,6 +53,13 @@ public final class ConvolutionTranspose extends Node {
                         + ", stride=" + java.util.Arrays.toString(stride) + ", dilation="
                         + java.util.Arrays.toString(dilation));
             }
+            if (!bad && outputPadding[d] >= stride[d]) {
+                // PyTorch allows it when smaller than the dilation; the shared convolution geometry, which derives
+                // the input size from the output by floor division, cannot represent it yet
+                throw new IllegalArgumentException(op + ": output padding at least the stride (output_padding="
+                        + java.util.Arrays.toString(outputPadding) + ", stride=" + java.util.Arrays.toString(stride)
+                        + ") is not supported yet, even where the dilation would allow it");
+            }
         }
         if (bad) {
             throw new IllegalArgumentException(op + ": expected stride >= 1, padding >= 0, output_padding >= 0, "

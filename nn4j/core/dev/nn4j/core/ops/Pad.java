@@ -43,6 +43,14 @@ public final class Pad extends Node {
         if (!x.dtype().isFPType()) {
             throw new IllegalArgumentException("pad: expected a floating input, got " + x.dtype());
         }
+        if (m != Padding.Mode.CONSTANT && value != 0) {
+            throw new IllegalArgumentException("Padding mode \"" + mode + "\" doesn't take in value argument");
+        }
+        if (m != Padding.Mode.CONSTANT && (pad.length / 2 > 3 || pad.length / 2 > x.dim() - 1)) {
+            throw new IllegalArgumentException("pad: " + mode + " padding pads at most the last 3 dimensions and "
+                    + "never the first (batch or channels), got " + pad.length / 2 + " dimensions for input of shape "
+                    + Shapes.str(x.shape()));
+        }
         long[] s = x.shape();
         for (int k = 0; k < pad.length / 2; k++) {
             long n = s[s.length - 1 - k];

@@ -42,8 +42,9 @@ public final class Unary extends Node {
                 }),
         // p is the negative slope; the gradient at 0 is the slope, as PyTorch's leaky_relu_backward (x > 0)
         LEAKY_RELU("LeakyRelu", (x, p) -> x > 0 ? x : x * p, (x, y, p) -> x > 0 ? 1 : p),
-        // p is alpha; for x <= 0, d/dx = alpha e^x = y + alpha, as PyTorch's elu_backward
-        ELU("Elu", (x, p) -> x > 0 ? x : p * Math.expm1(x), (x, y, p) -> x > 0 ? 1 : y + p),
+        // p is alpha; for x <= 0, d/dx = alpha e^x, from x as PyTorch's elu_backward (a rounded output would lose
+        // the small values)
+        ELU("Elu", (x, p) -> x > 0 ? x : p * Math.expm1(x), (x, y, p) -> x > 0 ? 1 : p * Math.exp(x)),
         // p is beta; above beta x > 20 the identity, as PyTorch's threshold; d/dx = sigmoid(beta x)
         SOFTPLUS("Softplus", (x, p) -> x * p > 20 ? x : Math.log1p(Math.exp(p * x)) / p,
                 (x, y, p) -> x * p > 20 ? 1 : 1 / (1 + Math.exp(-p * x)));

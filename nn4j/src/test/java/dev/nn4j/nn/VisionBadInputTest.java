@@ -124,4 +124,24 @@ class VisionBadInputTest {
                 () -> new NLLLoss().call(net.call(x), Tensor.of(new long[] {0, 3, 1, 1, 0}, 5)));
         assertMentions(e, "nll_loss", "target 3", "3 classes");
     }
+
+    @Test
+    void reviewFindingsOnTheNewLayers() {
+        // output padding at least the stride (allowed by PyTorch through the dilation) is refused, not miscomputed
+        IllegalArgumentException op = assertThrows(IllegalArgumentException.class, () -> Functional.convTranspose2d(
+                Tensor.randn(1, 2, 4, 4), Tensor.randn(2, 2, 3, 3), null, new int[] {1, 1}, new int[] {0, 0},
+                new int[] {1, 1}, 1, new int[] {2, 2}));
+        assertMentions(op, "not supported yet");
+        // a builder changed after build does not change the layer it built
+        Conv2d.Builder b = Conv2d.builder(3, 8, 3);
+        Conv2d first = b.build();
+        b.stride(2).padding("same").padding(0, 2);
+        assertEquals("Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1))", first.toString());
+        assertEquals("Conv2d(3, 8, kernel_size=(3, 3), stride=(2, 2), padding=(0, 2))", b.build().toString());
+        // the non-constant modes take no value and never pad batch or channels
+        assertThrows(IllegalArgumentException.class,
+                () -> Functional.pad(Tensor.randn(1, 2, 4, 4), new int[] {1, 1, 1, 1}, "reflect", 1.5));
+        assertThrows(IllegalArgumentException.class,
+                () -> Functional.pad(Tensor.randn(2, 4, 4), new int[] {1, 1, 1, 1, 1, 1}, "replicate", 0));
+    }
 }

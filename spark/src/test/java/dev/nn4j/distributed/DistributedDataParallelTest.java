@@ -153,6 +153,47 @@ class DistributedDataParallelTest {
         recording.close();
     }
 
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void twoWrappersOnOneGroupInOneBackwardAverageBoth(Backend backend) {
+        // each rank's own gradients first, without any wrapper
+        List<double[]> local = Ranks.run(2, r -> {
+            Module a = DataParallelCheck.model(1);
+            Module b = DataParallelCheck.model(2);
+            Tensor x = Tensor.of(new float[] {r + 1f, -r, 0.5f, 1, 2, r}, 1, 6);
+            a.call(x).sum().add(b.call(x).mul(2.0).sum()).backward();
+            return concat(a, b);
+        });
+        List<double[]> ranks = Ranks.on(Ranks.groups(backend, 2, TIMEOUT), g -> {
+            Module a = DataParallelCheck.model(1);
+            Module b = DataParallelCheck.model(2);
+            DistributedDataParallel da = new DistributedDataParallel(a, g, 1e-4); // several buckets each
+            DistributedDataParallel db = new DistributedDataParallel(b, g, 1e-4);
+            Tensor x = Tensor.of(new float[] {g.rank() + 1f, -g.rank(), 0.5f, 1, 2, g.rank()}, 1, 6);
+            da.call(x).sum().add(db.call(x).mul(2.0).sum()).backward();
+            da.close();
+            db.close();
+            return concat(a, b);
+        });
+        for (double[] r : ranks) {
+            for (int i = 0; i < r.length; i++) {
+                assertEquals((local.get(0)[i] + local.get(1)[i]) / 2, r[i], 1e-6, backend + " element " + i);
+            }
+        }
+    }
+
+    private static double[] concat(Module a, Module b) {
+        List<Double> out = new java.util.ArrayList<>();
+        for (Module m : List.of(a, b)) {
+            for (dev.nn4j.nn.Parameter p : m.parameters()) {
+                for (double v : p.grad().storage().toDoubleArray()) {
+                    out.add(v);
+                }
+            }
+        }
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
     @Test
     void noSyncAccumulatesLocallyAndTheNextBackwardAveragesEverything() {
         List<Sample> all = DataParallelCheck.samples(4 * B, 3);
