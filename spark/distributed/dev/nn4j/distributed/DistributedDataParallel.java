@@ -49,8 +49,12 @@ public final class DistributedDataParallel extends Module implements AutoCloseab
      * One communication thread per process group, shared by every wrapper on it: collectives then leave each
      * rank in the order they were started, which is the same on every rank.
      */
-    private static final java.util.Map<ProcessGroup, java.util.concurrent.ExecutorService> COMM =
+    private static final java.util.Map<ProcessGroup, Comm> COMM =
             java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /** A group's communication thread and how many all-reduces are queued or running on it. */
+    private record Comm(java.util.concurrent.ExecutorService thread, java.util.concurrent.atomic.AtomicInteger busy) {
+    }
     private volatile boolean broadcastBuffers = true;
     private final boolean hasBuffers;
     /** Each parameter's bucket. */
@@ -161,15 +165,23 @@ public final class DistributedDataParallel extends Module implements AutoCloseab
 
     private void launch(int b) {
         GradBucket bucket = buckets.get(b);
-        inFlight.add(comm().submit(() -> bucket.allReduce(group)));
+        Comm c = comm();
+        c.busy().incrementAndGet();
+        inFlight.add(c.thread().submit(() -> {
+            try {
+                bucket.allReduce(group);
+            } finally {
+                c.busy().decrementAndGet();
+            }
+        }));
     }
 
-    private java.util.concurrent.ExecutorService comm() {
-        return COMM.computeIfAbsent(group, g -> java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    private Comm comm() {
+        return COMM.computeIfAbsent(group, g -> new Comm(java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "nn4j-ddp-rank" + g.rank());
             t.setDaemon(true);
             return t;
-        }));
+        }), new java.util.concurrent.atomic.AtomicInteger()));
     }
 
     /**
@@ -209,8 +221,12 @@ public final class DistributedDataParallel extends Module implements AutoCloseab
 
     /** Waits until the group's communication thread has run everything submitted to it so far. */
     private void drain() {
+        Comm c = comm();
+        if (c.busy().get() == 0) {
+            return; // nothing of another wrapper's on the thread: no hand-off needed
+        }
         try {
-            comm().submit(() -> { }).get();
+            c.thread().submit(() -> { }).get();
         } catch (java.util.concurrent.ExecutionException e) {
             throw new DistributedException(e.getCause().toString(), e.getCause());
         } catch (InterruptedException e) {
