@@ -209,11 +209,11 @@ abstract class ConvNd extends Module {
     }
 
     /** {@code (h, w)} or {@code (v,)}: how PyTorch prints a per-dimension option. */
-    private static String tuple(int dims, int[] v) {
+    static String tuple(int dims, int[] v) {
         return dims == 1 ? "(" + v[0] + ",)" : "(" + v[0] + ", " + v[1] + ")";
     }
 
-    private static boolean all(int[] v, int value) {
+    static boolean all(int[] v, int value) {
         for (int x : v) {
             if (x != value) {
                 return false;

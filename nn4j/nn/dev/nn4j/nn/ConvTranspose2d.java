@@ -124,11 +124,11 @@ public class ConvTranspose2d extends Module {
     }
 
     private static String tuple(int[] v) {
-        return "(" + v[0] + ", " + v[1] + ")";
+        return ConvNd.tuple(2, v);
     }
 
     private static boolean all(int[] v, int value) {
-        return v[0] == value && v[1] == value;
+        return ConvNd.all(v, value);
     }
 
     @Override

@@ -120,10 +120,6 @@ public final class DistributedDataParallel extends Module implements AutoCloseab
 
     @Override
     protected Tensor forward(Tensor x) {
-        // a backward that failed after queueing never ran the averaging: this forward starts afresh
-        backwardToken = null;
-        awaitQuietly();
-        resetBackward();
         if (broadcastBuffers && hasBuffers && isTraining()) {
             syncBuffers(); // PyTorch's broadcast_buffers=True: rank 0's running statistics, every forward
         }

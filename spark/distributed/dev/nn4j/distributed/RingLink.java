@@ -91,11 +91,7 @@ final class RingLink implements AutoCloseable {
             throw new ProtocolMismatch("rank " + peer + " sent bytes that are not an nn4j collective message");
         }
         if (kindAndType >> 8 == Kind.ABORT) {
-            int bytes = Math.min(Math.max(gotCount, 0), PIECE_BYTES);
-            ByteBuffer text = readFully(bytes);
-            byte[] utf8 = new byte[bytes];
-            text.get(utf8);
-            throw new PeerFailed(peer, new String(utf8, java.nio.charset.StandardCharsets.UTF_8));
+            throw new PeerFailed(peer, abortText(gotCount, timeoutMillis));
         }
         if (gotCall != call || kindAndType != (kind << 8 | s.typeCode()) || gotTotal != s.length
                 || gotCount != count) {
@@ -211,11 +207,7 @@ final class RingLink implements AutoCloseable {
                 int kindAndType = h.getInt(8);
                 int count = Math.max(h.getInt(16), 0);
                 if (kindAndType >> 8 == Kind.ABORT) {
-                    int bytes = Math.min(count, PIECE_BYTES);
-                    ByteBuffer text = readFully(bytes, Math.max(1, left));
-                    byte[] utf8 = new byte[bytes];
-                    text.get(utf8);
-                    return new String(utf8, java.nio.charset.StandardCharsets.UTF_8);
+                    return abortText(count, Math.max(1, left));
                 }
                 // a data message sent before the report: skip it, piece by piece
                 long bytes = (long) count * ((kindAndType & 0xff) == 0 ? Float.BYTES : Double.BYTES);
@@ -228,6 +220,15 @@ final class RingLink implements AutoCloseable {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** The text of a failure report whose header announced {@code count} bytes. */
+    private String abortText(int count, long waitMillis) throws IOException {
+        int bytes = Math.min(Math.max(count, 0), PIECE_BYTES);
+        ByteBuffer text = readFully(bytes, waitMillis);
+        byte[] utf8 = new byte[bytes];
+        text.get(utf8);
+        return new String(utf8, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** The peer reported that it failed ({@link #sendAbort}). */

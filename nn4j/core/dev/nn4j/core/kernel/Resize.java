@@ -38,36 +38,26 @@ public final class Resize {
     /** {@code x} ({@code [N, C, H, W]}) resized to {@code [N, C, H sh, W sw]}. */
     public static Storage upsample(Storage x, int sh, int sw, boolean bilinear, boolean alignCorners) {
         long[] s = x.shape();
-        int planes = (int) (s[0] * s[1]);
-        int h = (int) s[2];
-        int w = (int) s[3];
-        Axis ay = axis(h, sh, bilinear, alignCorners);
-        Axis ax = axis(w, sw, bilinear, alignCorners);
-        int oh = h * sh;
-        int ow = w * sw;
-        double[] in = x.doubles();
-        double[] out = new double[planes * oh * ow];
-        for (int p = 0; p < planes; p++) {
-            int base = p * h * w;
-            for (int oy = 0; oy < oh; oy++) {
-                double wy = ay.w()[oy];
-                int r0 = base + ay.lo()[oy] * w;
-                int r1 = base + ay.hi()[oy] * w;
-                for (int ox = 0; ox < ow; ox++) {
-                    double wx = ax.w()[ox];
-                    int c0 = ax.lo()[ox];
-                    int c1 = ax.hi()[ox];
-                    out[(p * oh + oy) * ow + ox] = (1 - wy) * ((1 - wx) * in[r0 + c0] + wx * in[r0 + c1])
-                            + wy * ((1 - wx) * in[r1 + c0] + wx * in[r1 + c1]);
-                }
-            }
-        }
-        return Storage.owning(out, new long[] {s[0], s[1], oh, ow}, x.type());
+        double[] out = new double[(int) (s[0] * s[1] * s[2] * sh * s[3] * sw)];
+        walk(s, sh, sw, bilinear, alignCorners, x.doubles(), out, false);
+        return Storage.owning(out, new long[] {s[0], s[1], s[2] * sh, s[3] * sw}, x.type());
     }
 
     /** {@link #upsample}'s backward: each output gradient spread over the inputs it read, with their weights. */
     public static Storage upsampleBackward(Storage g, long[] inputShape, int sh, int sw, boolean bilinear,
                                            boolean alignCorners) {
+        double[] gx = new double[(int) (inputShape[0] * inputShape[1] * inputShape[2] * inputShape[3])];
+        walk(inputShape, sh, sw, bilinear, alignCorners, gx, g.doubles(), true);
+        return Storage.owning(gx, inputShape, g.type());
+    }
+
+    /**
+     * Visits every output position with its four input positions and weights: forward, {@code out} gets the
+     * weighted sum of {@code in}; backward, each {@code out} value (the output gradient) is added back into
+     * {@code in} (the input gradient) with the same weights.
+     */
+    private static void walk(long[] inputShape, int sh, int sw, boolean bilinear, boolean alignCorners, double[] in,
+                             double[] out, boolean backward) {
         int planes = (int) (inputShape[0] * inputShape[1]);
         int h = (int) inputShape[2];
         int w = (int) inputShape[3];
@@ -75,8 +65,6 @@ public final class Resize {
         Axis ax = axis(w, sw, bilinear, alignCorners);
         int oh = h * sh;
         int ow = w * sw;
-        double[] gv = g.doubles();
-        double[] gx = new double[planes * h * w];
         for (int p = 0; p < planes; p++) {
             int base = p * h * w;
             for (int oy = 0; oy < oh; oy++) {
@@ -87,14 +75,19 @@ public final class Resize {
                     double wx = ax.w()[ox];
                     int c0 = ax.lo()[ox];
                     int c1 = ax.hi()[ox];
-                    double v = gv[(p * oh + oy) * ow + ox];
-                    gx[r0 + c0] += (1 - wy) * (1 - wx) * v;
-                    gx[r0 + c1] += (1 - wy) * wx * v;
-                    gx[r1 + c0] += wy * (1 - wx) * v;
-                    gx[r1 + c1] += wy * wx * v;
+                    int o = (p * oh + oy) * ow + ox;
+                    if (backward) {
+                        double v = out[o];
+                        in[r0 + c0] += (1 - wy) * (1 - wx) * v;
+                        in[r0 + c1] += (1 - wy) * wx * v;
+                        in[r1 + c0] += wy * (1 - wx) * v;
+                        in[r1 + c1] += wy * wx * v;
+                    } else {
+                        out[o] = (1 - wy) * ((1 - wx) * in[r0 + c0] + wx * in[r0 + c1])
+                                + wy * ((1 - wx) * in[r1 + c0] + wx * in[r1 + c1]);
+                    }
                 }
             }
         }
-        return Storage.owning(gx, inputShape, g.type());
     }
 }
