@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 // The heap is pre-touched so that the steady state is measured: otherwise the JVM keeps faulting in fresh heap
 // pages for as long as a young generation of up to ~2 GB takes to fill once, which on this machine added ~90 µs
 // to a mid step for the whole measurement (it applies to every JVM column alike).
-@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-XX:+AlwaysPreTouch"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-XX:+AlwaysPreTouch", "--add-modules", "jdk.incubator.vector"})
 public class StepBenchmark {
     @Param({"tiny", "mid", "big"})
     public String size;

@@ -319,31 +319,22 @@ public final class Elementwise {
     }
 
     /**
-     * Sigmoid of a float32 storage, {@code 1 / (1 + exp(-x))} computed in double and rounded once: a loop of its
-     * own because a function object per element (see {@link #map}) cannot be inlined where many kinds share the
-     * call, and sigmoid is the activation of LeNet-style networks.
+     * Sigmoid of a float32 storage (see {@link FloatMath}): a loop of its own because a function object per element
+     * (see {@link #map}) cannot be inlined where many kinds share the call, and sigmoid is the activation of
+     * LeNet-style networks.
      */
     public static Storage sigmoid(Storage x) {
         float[] xv = x.floats();
         float[] out = new float[xv.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (float) (1 / (1 + Math.exp(-xv[i])));
-        }
+        FloatMath.get().sigmoid(xv, 0, out, 0, out.length);
         return Storage.ofFloats(out, x.shape());
     }
 
-    /**
-     * tanh of a float32 storage through one {@code Math.exp} (an intrinsic; {@code Math.tanh} is not, and costs
-     * several times more): {@code sign(x) (1 - e) / (1 + e)}, {@code e = exp(-2|x|)}, in double and rounded once,
-     * within an ulp of float32 everywhere (the cancellation near 0 costs bits far below float32's).
-     */
+    /** tanh of a float32 storage (see {@link FloatMath}). */
     public static Storage tanh(Storage x) {
         float[] xv = x.floats();
         float[] out = new float[xv.length];
-        for (int i = 0; i < out.length; i++) {
-            double e = Math.exp(-2 * Math.abs((double) xv[i]));
-            out[i] = (float) Math.copySign((1 - e) / (1 + e), xv[i]);
-        }
+        FloatMath.get().tanh(xv, 0, out, 0, out.length);
         return Storage.ofFloats(out, x.shape());
     }
 

@@ -64,12 +64,7 @@ public final class Losses {
             for (int j = 0; j < c; j++) {
                 max = Math.max(max, x[base + j]);
             }
-            double sum = 0;
-            for (int j = 0; j < c; j++) {
-                double e = Math.exp((double) x[base + j] - max); // the difference in double: exact
-                p[base + j] = (float) e;
-                sum += e;
-            }
+            double sum = FloatMath.get().expShifted(x, base, max, p, base, c);
             double inv = 1 / sum;
             for (int j = 0; j < c; j++) {
                 p[base + j] = (float) (p[base + j] * inv);

@@ -4,8 +4,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * The LSTM cell as one fused loop, forward and backward: the gates' sum, their four activations, the new cell and
- * hidden states, where composing recorded ops would make a dozen arrays per time step. Internal. Computed in
- * double, rounded once to the input's type.
+ * hidden states, where composing recorded ops would make a dozen arrays per time step. Internal. Float64 inputs
+ * in double; float32 inputs in float32, as PyTorch computes them.
  */
 public final class Recurrent {
     private Recurrent() {
@@ -88,30 +88,30 @@ public final class Recurrent {
     }
 
     /**
-     * {@link #lstmCell} for float32: arithmetic in double, read and written as float32, and the activations kept as
-     * float32 with {@code tanh(c')} behind them ({@code [B, 5H]}), so the backward neither converts nor recomputes.
+     * {@link #lstmCell} for float32, in float32 as PyTorch's CPU kernel computes it: each row's gates summed, then
+     * activated a gate at a time by {@link FloatMath} (vectorized where the JVM allows), and the activations kept
+     * with {@code tanh(c')} behind them ({@code [B, 5H]}), so the backward neither converts nor recomputes.
      */
     private static Storage[] lstmCellFloats(float[] x, float[] y, float[] cv, int b, int h) {
         float[] out = new float[b * 2 * h];
         float[] act = new float[b * 5 * h];
+        FloatMath math = FloatMath.get();
         for (int r = 0; r < b; r++) {
             int g0 = r * 4 * h;
             int a0 = r * 5 * h;
+            int o0 = r * 2 * h;
+            for (int j = 0; j < 4 * h; j++) {
+                act[a0 + j] = x[g0 + j] + y[g0 + j];
+            }
+            math.sigmoid(act, a0, act, a0, 2 * h); // i, f
+            math.tanh(act, a0 + 2 * h, act, a0 + 2 * h, h); // g
+            math.sigmoid(act, a0 + 3 * h, act, a0 + 3 * h, h); // o
             for (int j = 0; j < h; j++) {
-                double i = sigmoid((double) x[g0 + j] + y[g0 + j]);
-                double f = sigmoid((double) x[g0 + h + j] + y[g0 + h + j]);
-                double gg = tanh((double) x[g0 + 2 * h + j] + y[g0 + 2 * h + j], true);
-                double o = sigmoid((double) x[g0 + 3 * h + j] + y[g0 + 3 * h + j]);
-                double c2 = f * cv[r * h + j] + i * gg;
-                float c2f = (float) c2;
-                double th = tanh(c2f, true); // of the stored c', as the float64 path's backward recomputes it
-                out[r * 2 * h + j] = (float) (o * th);
-                out[r * 2 * h + h + j] = c2f;
-                act[a0 + j] = (float) i;
-                act[a0 + h + j] = (float) f;
-                act[a0 + 2 * h + j] = (float) gg;
-                act[a0 + 3 * h + j] = (float) o;
-                act[a0 + 4 * h + j] = (float) th;
+                out[o0 + h + j] = act[a0 + h + j] * cv[r * h + j] + act[a0 + j] * act[a0 + 2 * h + j];
+            }
+            math.tanh(out, o0 + h, act, a0 + 4 * h, h); // of the stored c', as the float64 backward recomputes it
+            for (int j = 0; j < h; j++) {
+                out[o0 + j] = act[a0 + 3 * h + j] * act[a0 + 4 * h + j];
             }
         }
         return new Storage[] {Storage.ofFloats(out, new long[] {b, 2L * h}),
@@ -124,38 +124,32 @@ public final class Recurrent {
         for (int r = 0; r < b; r++) {
             int g0 = r * 4 * h;
             int a0 = r * 5 * h;
+            int o0 = r * 2 * h;
             for (int j = 0; j < h; j++) {
-                double i = a[a0 + j];
-                double f = a[a0 + h + j];
-                double gg = a[a0 + 2 * h + j];
-                double o = a[a0 + 3 * h + j];
-                double th = a[a0 + 4 * h + j];
-                double dh = gv[r * 2 * h + j];
-                double dc2 = gv[r * 2 * h + h + j] + dh * o * (1 - th * th);
-                dGates[g0 + j] = (float) (dc2 * gg * i * (1 - i));
-                dGates[g0 + h + j] = (float) (dc2 * cv[r * h + j] * f * (1 - f));
-                dGates[g0 + 2 * h + j] = (float) (dc2 * i * (1 - gg * gg));
-                dGates[g0 + 3 * h + j] = (float) (dh * th * o * (1 - o));
-                dc[r * h + j] = (float) (dc2 * f);
+                float i = a[a0 + j];
+                float f = a[a0 + h + j];
+                float gg = a[a0 + 2 * h + j];
+                float o = a[a0 + 3 * h + j];
+                float th = a[a0 + 4 * h + j];
+                float dh = gv[o0 + j];
+                float dc2 = gv[o0 + h + j] + dh * o * (1 - th * th);
+                dGates[g0 + j] = dc2 * gg * i * (1 - i);
+                dGates[g0 + h + j] = dc2 * cv[r * h + j] * f * (1 - f);
+                dGates[g0 + 2 * h + j] = dc2 * i * (1 - gg * gg);
+                dGates[g0 + 3 * h + j] = dh * th * o * (1 - o);
+                dc[r * h + j] = dc2 * f;
             }
         }
         return new Storage[] {Storage.ofFloats(dGates, new long[] {b, 4L * h}),
             Storage.ofFloats(dc, new long[] {b, h})};
     }
 
-    /**
-     * tanh: for float32 results through one {@code Math.exp} (an intrinsic; {@code Math.tanh} is not and costs
-     * several times more), exact enough for float32 (see {@link Elementwise#tanh}); {@code Math.tanh} for float64.
-     */
+    /** tanh: {@code Math.tanh} for float64 results, the cheaper form exact to float32 otherwise. */
     private static double tanh(double v, boolean fast) {
-        if (!fast) {
-            return Math.tanh(v);
-        }
-        double e = Math.exp(-2 * Math.abs(v));
-        return Math.copySign((1 - e) / (1 + e), v);
+        return fast ? FloatMath.Scalar.tanh(v) : Math.tanh(v);
     }
 
     private static double sigmoid(double v) {
-        return 1 / (1 + Math.exp(-v));
+        return FloatMath.Scalar.sigmoid(v);
     }
 }

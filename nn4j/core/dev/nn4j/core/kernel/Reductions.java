@@ -271,21 +271,15 @@ public final class Reductions {
                 for (int j = 0, k = base; j < s[1]; j++, k += stride) {
                     max = Math.max(max, v[k]);
                 }
-                double sum = 0;
+                // over the last dimension (the common case) one vectorizable pass, see FloatMath
+                double sum = stride == 1 ? FloatMath.get().expShifted(v, base, max, out, base, s[1])
+                        : expShiftedStrided(v, base, stride, s[1], max, out);
                 if (log) {
-                    for (int j = 0, k = base; j < s[1]; j++, k += stride) {
-                        sum += Math.exp((double) v[k] - max);
-                    }
                     double shift = max + Math.log(sum);
                     for (int j = 0, k = base; j < s[1]; j++, k += stride) {
                         out[k] = (float) ((double) v[k] - shift);
                     }
                 } else {
-                    for (int j = 0, k = base; j < s[1]; j++, k += stride) {
-                        double e = Math.exp((double) v[k] - max); // the difference in double: exact
-                        out[k] = (float) e;
-                        sum += e;
-                    }
                     double inv = 1 / sum;
                     for (int j = 0, k = base; j < s[1]; j++, k += stride) {
                         out[k] = (float) (out[k] * inv);
@@ -294,6 +288,17 @@ public final class Reductions {
             }
         }
         return out;
+    }
+
+    /** {@code out[k] = exp(v[k] - max)} along one strided line, returning their sum. */
+    private static double expShiftedStrided(float[] v, int base, int stride, int size, float max, float[] out) {
+        double sum = 0;
+        for (int j = 0, k = base; j < size; j++, k += stride) {
+            double e = Math.exp((double) v[k] - max); // the difference in double: exact
+            out[k] = (float) e;
+            sum += e;
+        }
+        return sum;
     }
 
     /** Softmax's backward {@code y (g - sum(g y))}, or log-softmax's {@code g - exp(y) sum(g)}, over {@code dim}. */

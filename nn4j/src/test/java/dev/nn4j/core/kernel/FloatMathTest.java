@@ -1,0 +1,143 @@
+package dev.nn4j.core.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import java.util.function.DoubleUnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Both implementations of {@link FloatMath} against float64 references, over random values, the ends of float32's
+ * range and the special values, with ranges that start at odd offsets and end between vector lanes.
+ */
+class FloatMathTest {
+    private static final float[] SPECIAL = {0f, -0f, 1e-30f, -1e-30f, 1e-8f, 0.625f, -0.625f, 0.62499994f, 1f, -1f,
+        9f, -9f, 20f, -20f, 87.3f, -87.3f, 88.7f, 88.72f, 89f, -88f, -104f, 200f, -200f, Float.MAX_VALUE,
+        -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN};
+
+    @Test
+    void theTestJvmRunsTheVectorizedImplementation() {
+        // the build passes --add-modules jdk.incubator.vector to the tests, so the tests cover what users with
+        // the flag run; without it every other float32 test would silently test the scalar loops only
+        assertTrue(FloatMath.vectorized(), "the Vector API implementation is not active in the test JVM");
+    }
+
+    @Test
+    void expMatchesFloat64WithinOneUlp() {
+        for (FloatMath m : implementations()) {
+            float[] x = inputs(30);
+            float[] y = new float[x.length + 3];
+            m.expShifted(x, 0, 0f, y, 3, x.length);
+            for (int i = 0; i < x.length; i++) {
+                check("exp", m, x[i], Math.exp(x[i]), y[3 + i], 1);
+            }
+        }
+    }
+
+    @Test
+    void expShiftedReturnsTheSum() {
+        for (FloatMath m : implementations()) {
+            float[] x = inputs(30);
+            int n = x.length - SPECIAL.length - 2; // finite values, a count that ends between lanes
+            double sum = m.expShifted(x, 1, 0f, new float[n], 0, n);
+            double expected = 0;
+            for (int i = 1; i <= n; i++) {
+                expected += Math.exp(x[i]);
+            }
+            assertEquals(expected, sum, expected * 1e-6, "sum of exp");
+        }
+    }
+
+    @Test
+    void expShiftedSubtractsTheShiftFirst() {
+        for (FloatMath m : implementations()) {
+            float[] x = inputs(5);
+            float[] y = new float[x.length];
+            m.expShifted(x, 0, 3.5f, y, 0, x.length);
+            for (int i = 0; i < x.length; i++) {
+                // the scalar loop subtracts in double (exact), the vectorized one in float32, as PyTorch's does
+                double d = m == FloatMath.scalar() ? (double) x[i] - 3.5 : x[i] - 3.5f;
+                check("exp(x - 3.5)", m, x[i], Math.exp(d), y[i], 1);
+            }
+        }
+    }
+
+    @Test
+    void sigmoidMatchesFloat64() {
+        compare("sigmoid", v -> 1 / (1 + Math.exp(-v)), (m, x, y) -> m.sigmoid(x, 1, y, 2, x.length - 1), 2);
+    }
+
+    @Test
+    void tanhMatchesFloat64() {
+        compare("tanh", Math::tanh, (m, x, y) -> m.tanh(x, 1, y, 2, x.length - 1), 2);
+    }
+
+    @Test
+    void rangesMayCoincide() {
+        for (FloatMath m : implementations()) {
+            float[] x = inputs(4);
+            float[] y = x.clone();
+            m.tanh(y, 0, y, 0, y.length);
+            for (int i = 0; i < x.length; i++) {
+                check("tanh in place", m, x[i], Math.tanh(x[i]), y[i], 2);
+            }
+        }
+    }
+
+    private interface Kernel {
+        void run(FloatMath m, float[] x, float[] y);
+    }
+
+    /** The kernel reads {@code x[1..]} and writes {@code y[2..]}: offsets that differ and are not lane-aligned. */
+    private static void compare(String name, DoubleUnaryOperator f, Kernel k, int ulps) {
+        for (FloatMath m : implementations()) {
+            float[] x = inputs(12);
+            float[] y = new float[x.length + 1];
+            y[0] = 42f;
+            y[1] = 42f;
+            k.run(m, x, y);
+            assertEquals(42f, y[0], "wrote before the range");
+            assertEquals(42f, y[1], "wrote before the range");
+            for (int i = 1; i < x.length; i++) {
+                check(name, m, x[i], f.applyAsDouble(x[i]), y[i + 1], ulps);
+            }
+        }
+    }
+
+    private static void check(String name, FloatMath m, float x, double want, float got, int ulps) {
+        String what = name + "(" + x + ") by " + m.getClass().getSimpleName() + ": want " + want + ", got " + got;
+        if (Double.isNaN(want)) {
+            assertTrue(Float.isNaN(got), what);
+            return;
+        }
+        float w = (float) want;
+        if (Math.abs(want) < Float.MIN_NORMAL) {
+            // below float32's normal range the vectorized exp flushes to zero, as SIMD code commonly does
+            assertTrue(Math.abs(got - want) <= Float.MIN_NORMAL, what);
+            return;
+        }
+        if (Float.isInfinite(w)) {
+            assertEquals(w, got, what);
+            return;
+        }
+        assertTrue(Math.abs(got - w) <= ulps * Math.ulp(w), what);
+    }
+
+    private static FloatMath[] implementations() {
+        return new FloatMath[] {FloatMath.scalar(), FloatMath.get()};
+    }
+
+    /** Random values in {@code [-range, range]}, finer near 0, then the special ones; an odd count. */
+    private static float[] inputs(float range) {
+        SplittableRandom r = new SplittableRandom(7);
+        int n = 4001;
+        float[] x = new float[n + SPECIAL.length];
+        for (int i = 0; i < n; i++) {
+            double u = r.nextDouble(-1, 1);
+            x[i] = (float) (i % 3 == 0 ? u * 1e-3 : u * range);
+        }
+        System.arraycopy(SPECIAL, 0, x, n, SPECIAL.length);
+        return x;
+    }
+}
