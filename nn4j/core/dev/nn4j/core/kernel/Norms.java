@@ -215,9 +215,13 @@ public final class Norms {
             mean[r] = m;
             invstd[r] = is;
             int p0 = (r % perSample) * span;
-            for (int j = 0; j < size; j++) {
-                int p = p0 + j / inner;
-                y[o + j] = (xv[o + j] - m) * is * (wv == null ? 1 : wv[p]) + (bv == null ? 0 : bv[p]);
+            // by parameter block: no division or null test per element
+            for (int q = 0, j = o; q < size / inner; q++) {
+                double scale = is * (wv == null ? 1 : wv[p0 + q]);
+                double shift = bv == null ? 0 : bv[p0 + q];
+                for (int e = j + inner; j < e; j++) {
+                    y[j] = (xv[j] - m) * scale + shift;
+                }
             }
         }
         long[] rs = {rows};
@@ -243,27 +247,39 @@ public final class Norms {
         for (int r = 0; r < rows; r++) {
             int o = r * size;
             int p0 = (r % perSample) * span;
+            double m = mv[r];
+            double is = iv[r];
             double sumGh = 0;
             double sumGhXhat = 0;
-            for (int j = 0; j < size; j++) {
-                int p = p0 + j / inner;
-                double xhat = (xv[o + j] - mv[r]) * iv[r];
-                double gh = gv[o + j] * (wv == null ? 1 : wv[p]);
-                sumGh += gh;
-                sumGhXhat += gh * xhat;
+            // by parameter block: no division or null test per element
+            for (int q = 0, j = o; q < size / inner; q++) {
+                int p = p0 + q;
+                double wp = wv == null ? 1 : wv[p];
+                double gSum = 0;
+                double gXhat = 0;
+                for (int e = j + inner; j < e; j++) {
+                    double xhat = (xv[j] - m) * is;
+                    gSum += gv[j];
+                    gXhat += gv[j] * xhat;
+                }
+                sumGh += gSum * wp;
+                sumGhXhat += gXhat * wp;
                 if (gw != null) {
-                    gw[p] += gv[o + j] * xhat;
+                    gw[p] += gXhat;
                 }
                 if (gb != null) {
-                    gb[p] += gv[o + j];
+                    gb[p] += gSum;
                 }
             }
             if (gx != null) {
-                for (int j = 0; j < size; j++) {
-                    int p = p0 + j / inner;
-                    double xhat = (xv[o + j] - mv[r]) * iv[r];
-                    double gh = gv[o + j] * (wv == null ? 1 : wv[p]);
-                    gx[o + j] = iv[r] * (gh - sumGh / size - xhat * sumGhXhat / size);
+                double meanGh = sumGh / size;
+                double meanGhXhat = sumGhXhat / size;
+                for (int q = 0, j = o; q < size / inner; q++) {
+                    double wp = wv == null ? 1 : wv[p0 + q];
+                    for (int e = j + inner; j < e; j++) {
+                        double xhat = (xv[j] - m) * is;
+                        gx[j] = is * (gv[j] * wp - meanGh - xhat * meanGhXhat);
+                    }
                 }
             }
         }

@@ -172,6 +172,10 @@ public final class Pooling {
         int ow = outSize(w, k, k, 0);
         float[] in = x.floats();
         float[] out = new float[planes * oh * ow];
+        if (k == 2) {
+            avgPool2x2(in, planes, h, w, oh, ow, out);
+            return Storage.ofFloats(out, new long[] {s[0], s[1], oh, ow});
+        }
         double area = k * k;
         for (int p = 0; p < planes; p++) {
             int base = p * h * w;
@@ -190,6 +194,39 @@ public final class Pooling {
         return Storage.ofFloats(out, new long[] {s[0], s[1], oh, ow});
     }
 
+    /** The common 2 x 2 window of {@link #avgPoolTiles} written out: a loop of two per row costs more than its work. */
+    private static void avgPool2x2(float[] in, int planes, int h, int w, int oh, int ow, float[] out) {
+        for (int p = 0; p < planes; p++) {
+            for (int oy = 0; oy < oh; oy++) {
+                int r0 = p * h * w + 2 * oy * w;
+                int o = (p * oh + oy) * ow;
+                for (int ox = 0; ox < ow; ox++) {
+                    int i = r0 + 2 * ox;
+                    out[o + ox] = (float) (((double) in[i] + in[i + 1] + in[i + w] + in[i + w + 1]) / 4);
+                }
+            }
+        }
+    }
+
+    /** {@link #avgPool2x2}'s backward: each output gradient, times {@code inv}, into its four inputs. */
+    private static void avgPool2x2Backward(float[] gv, int planes, int h, int w, int oh, int ow, float inv,
+                                           float[] gx) {
+        for (int p = 0; p < planes; p++) {
+            for (int oy = 0; oy < oh; oy++) {
+                int r0 = p * h * w + 2 * oy * w;
+                int o = (p * oh + oy) * ow;
+                for (int ox = 0; ox < ow; ox++) {
+                    float share = gv[o + ox] * inv;
+                    int i = r0 + 2 * ox;
+                    gx[i] = share;
+                    gx[i + 1] = share;
+                    gx[i + w] = share;
+                    gx[i + w + 1] = share;
+                }
+            }
+        }
+    }
+
     /** {@link #avgPoolBackward} for {@link #tiles}. */
     private static Storage avgPoolTilesBackward(Storage g, long[] inputShape, int k) {
         long[] gs = g.shape();
@@ -201,6 +238,10 @@ public final class Pooling {
         float[] gv = g.floats();
         float[] gx = new float[planes * h * w];
         float inv = (float) (1.0 / (k * k));
+        if (k == 2) {
+            avgPool2x2Backward(gv, planes, h, w, oh, ow, inv, gx);
+            return Storage.ofFloats(gx, inputShape);
+        }
         for (int p = 0; p < planes; p++) {
             int base = p * h * w;
             for (int oy = 0; oy < oh; oy++) {
