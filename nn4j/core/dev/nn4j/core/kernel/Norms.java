@@ -199,24 +199,16 @@ public final class Norms {
         double[] y = new double[xv.length];
         double[] mean = new double[rows];
         double[] invstd = new double[rows];
+        int blocks = size / Math.max(1, inner);
         for (int r = 0; r < rows; r++) {
             int o = r * size;
-            double sum = 0;
-            for (int j = 0; j < size; j++) {
-                sum += xv[o + j];
-            }
-            double m = sum / size;
-            double sq = 0;
-            for (int j = 0; j < size; j++) {
-                double d = xv[o + j] - m;
-                sq += d * d;
-            }
-            double is = 1 / Math.sqrt(sq / size + eps);
+            double m = sum(xv, o, size) / size;
+            double is = 1 / Math.sqrt(squaredDeviations(xv, o, size, m) / size + eps);
             mean[r] = m;
             invstd[r] = is;
             int p0 = (r % perSample) * span;
             // by parameter block: no division or null test per element
-            for (int q = 0, j = o; q < size / inner; q++) {
+            for (int q = 0, j = o; q < blocks; q++) {
                 double scale = is * (wv == null ? 1 : wv[p0 + q]);
                 double shift = bv == null ? 0 : bv[p0 + q];
                 for (int e = j + inner; j < e; j++) {
@@ -244,15 +236,22 @@ public final class Norms {
         double[] gx = needX ? new double[xv.length] : null;
         double[] gw = needW ? new double[params] : null;
         double[] gb = needB ? new double[params] : null;
+        int blocks = size / Math.max(1, inner);
+        double[] xhatRow = inner == 1 ? new double[size] : null;
+        double[] ghRow = inner == 1 ? new double[size] : null;
         for (int r = 0; r < rows; r++) {
             int o = r * size;
             int p0 = (r % perSample) * span;
             double m = mv[r];
             double is = iv[r];
+            if (inner == 1) {
+                perElementRowBackward(gv, xv, wv, o, p0, size, m, is, xhatRow, ghRow, gx, gw, gb);
+                continue;
+            }
             double sumGh = 0;
             double sumGhXhat = 0;
             // by parameter block: no division or null test per element
-            for (int q = 0, j = o; q < size / inner; q++) {
+            for (int q = 0, j = o; q < blocks; q++) {
                 int p = p0 + q;
                 double wp = wv == null ? 1 : wv[p];
                 double gSum = 0;
@@ -274,7 +273,7 @@ public final class Norms {
             if (gx != null) {
                 double meanGh = sumGh / size;
                 double meanGhXhat = sumGhXhat / size;
-                for (int q = 0, j = o; q < size / inner; q++) {
+                for (int q = 0, j = o; q < blocks; q++) {
                     double wp = wv == null ? 1 : wv[p0 + q];
                     for (int e = j + inner; j < e; j++) {
                         double xhat = (xv[j] - m) * is;
@@ -286,5 +285,99 @@ public final class Norms {
         DataType t = g.type();
         return new Storage[] {gx == null ? null : Storage.owning(gx, x.shape(), t),
             gw == null ? null : Storage.owning(gw, paramShape, t), gb == null ? null : Storage.owning(gb, paramShape, t)};
+    }
+
+    /**
+     * One row of {@link #groupwiseBackward} with a parameter per element (layer norm), in passes: the
+     * normalized input and the scaled gradient into {@code xhat} and {@code gh}, the parameter gradients, the two
+     * row sums, then the input gradient; only the sums carry a dependence from one element to the next.
+     */
+    private static void perElementRowBackward(double[] gv, double[] xv, double[] wv, int o, int p0, int size,
+                                              double m, double is, double[] xhat, double[] gh, double[] gx,
+                                              double[] gw, double[] gb) {
+        for (int j = 0; j < size; j++) {
+            xhat[j] = (xv[o + j] - m) * is;
+            gh[j] = wv == null ? gv[o + j] : gv[o + j] * wv[p0 + j];
+        }
+        if (gw != null) {
+            for (int j = 0; j < size; j++) {
+                gw[p0 + j] += gv[o + j] * xhat[j];
+            }
+        }
+        if (gb != null) {
+            for (int j = 0; j < size; j++) {
+                gb[p0 + j] += gv[o + j];
+            }
+        }
+        if (gx == null) {
+            return;
+        }
+        double meanGh = sum(gh, 0, size) / size;
+        double meanGhXhat = dot(gh, xhat, size) / size;
+        for (int j = 0; j < size; j++) {
+            gx[o + j] = is * (gh[j] - meanGh - xhat[j] * meanGhXhat);
+        }
+    }
+
+    /** {@code sum(v[o + j])} over {@code j < n}, in four partial sums so the additions do not wait on one another. */
+    private static double sum(double[] v, int o, int n) {
+        double a0 = 0;
+        double a1 = 0;
+        double a2 = 0;
+        double a3 = 0;
+        int j = 0;
+        for (; j + 4 <= n; j += 4) {
+            a0 += v[o + j];
+            a1 += v[o + j + 1];
+            a2 += v[o + j + 2];
+            a3 += v[o + j + 3];
+        }
+        for (; j < n; j++) {
+            a0 += v[o + j];
+        }
+        return (a0 + a1) + (a2 + a3);
+    }
+
+    /** {@code sum((v[o + j] - m)^2)} over {@code j < n}, in four partial sums. */
+    private static double squaredDeviations(double[] v, int o, int n, double m) {
+        double a0 = 0;
+        double a1 = 0;
+        double a2 = 0;
+        double a3 = 0;
+        int j = 0;
+        for (; j + 4 <= n; j += 4) {
+            double d0 = v[o + j] - m;
+            double d1 = v[o + j + 1] - m;
+            double d2 = v[o + j + 2] - m;
+            double d3 = v[o + j + 3] - m;
+            a0 += d0 * d0;
+            a1 += d1 * d1;
+            a2 += d2 * d2;
+            a3 += d3 * d3;
+        }
+        for (; j < n; j++) {
+            double d = v[o + j] - m;
+            a0 += d * d;
+        }
+        return (a0 + a1) + (a2 + a3);
+    }
+
+    /** {@code sum(a[j] b[j])} over {@code j < n} in four partial sums. */
+    private static double dot(double[] a, double[] b, int n) {
+        double a0 = 0;
+        double a1 = 0;
+        double a2 = 0;
+        double a3 = 0;
+        int j = 0;
+        for (; j + 4 <= n; j += 4) {
+            a0 += a[j] * b[j];
+            a1 += a[j + 1] * b[j + 1];
+            a2 += a[j + 2] * b[j + 2];
+            a3 += a[j + 3] * b[j + 3];
+        }
+        for (; j < n; j++) {
+            a0 += a[j] * b[j];
+        }
+        return (a0 + a1) + (a2 + a3);
     }
 }
