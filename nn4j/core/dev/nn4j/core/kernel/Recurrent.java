@@ -31,10 +31,10 @@ public final class Recurrent {
         for (int r = 0; r < b; r++) {
             int g0 = r * 4 * h;
             for (int j = 0; j < h; j++) {
-                double i = sigmoid(x[g0 + j] + y[g0 + j]);
-                double f = sigmoid(x[g0 + h + j] + y[g0 + h + j]);
+                double i = FloatMath.Scalar.sigmoid(x[g0 + j] + y[g0 + j]);
+                double f = FloatMath.Scalar.sigmoid(x[g0 + h + j] + y[g0 + h + j]);
                 double gg = tanh(x[g0 + 2 * h + j] + y[g0 + 2 * h + j], fast);
-                double o = sigmoid(x[g0 + 3 * h + j] + y[g0 + 3 * h + j]);
+                double o = FloatMath.Scalar.sigmoid(x[g0 + 3 * h + j] + y[g0 + 3 * h + j]);
                 double c2 = f * cv[r * h + j] + i * gg;
                 out[r * 2 * h + j] = o * tanh(c2, fast);
                 out[r * 2 * h + h + j] = c2;
@@ -147,9 +147,5 @@ public final class Recurrent {
     /** tanh: {@code Math.tanh} for float64 results, the cheaper form exact to float32 otherwise. */
     private static double tanh(double v, boolean fast) {
         return fast ? FloatMath.Scalar.tanh(v) : Math.tanh(v);
-    }
-
-    private static double sigmoid(double v) {
-        return FloatMath.Scalar.sigmoid(v);
     }
 }
