@@ -52,34 +52,6 @@ public final class Rng {
         }
     }
 
-    /**
-     * A dropout mask: each element {@code scale} with probability {@code keep}, else 0. One seed is drawn from this
-     * generator and the mask filled outside its lock, two 32-bit draws per {@code nextLong}: a transformer step
-     * draws millions.
-     */
-    public static void dropoutMask(float[] out, double keep, float scale) {
-        SplittableRandom r = new SplittableRandom(nextLong());
-        long threshold = (long) (keep * 0x1p32);
-        int i = 0;
-        for (; i + 1 < out.length; i += 2) {
-            long b = r.nextLong();
-            out[i] = b >>> 32 < threshold ? scale : 0f;
-            out[i + 1] = (b & 0xffffffffL) < threshold ? scale : 0f;
-        }
-        if (i < out.length) {
-            out[i] = r.nextLong() >>> 32 < threshold ? scale : 0f;
-        }
-    }
-
-    /** {@link #dropoutMask(float[], double, float)} for float64 (the same draws). */
-    public static void dropoutMask(double[] out, double keep, double scale) {
-        float[] kept = new float[out.length];
-        dropoutMask(kept, keep, 1f);
-        for (int i = 0; i < out.length; i++) {
-            out[i] = kept[i] != 0 ? scale : 0;
-        }
-    }
-
     /** A uniformly drawn long, e.g. to seed a data shuffle. */
     public static synchronized long nextLong() {
         return random.nextLong();

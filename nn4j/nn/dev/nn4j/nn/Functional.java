@@ -10,6 +10,7 @@ import dev.nn4j.core.ops.BceWithLogits;
 import dev.nn4j.core.ops.Binary;
 import dev.nn4j.core.ops.Cast;
 import dev.nn4j.core.ops.Cat;
+import dev.nn4j.core.ops.DropoutOp;
 import dev.nn4j.core.ops.Compare;
 import dev.nn4j.core.ops.Convolution;
 import dev.nn4j.core.ops.ConvolutionTranspose;
@@ -88,24 +89,14 @@ public final class Functional {
         if (p == 1) {
             return x.mul(0);
         }
-        DataType type = x.dtype().isFPType() ? x.dtype() : DataType.FLOAT;
-        double scale = 1.0 / (1 - p);
-        Tensor mask;
-        // built in Java for float32/float64 (an ND4J cast and multiply would cost more than the whole mask)
-        if (type == DataType.FLOAT) {
-            float[] m = new float[(int) x.numel()];
-            Rng.dropoutMask(m, 1 - p, (float) scale);
-            mask = Tensor.of(m, x.shape());
-        } else if (type == DataType.DOUBLE) {
-            double[] m = new double[(int) x.numel()];
-            Rng.dropoutMask(m, 1 - p, scale);
-            mask = Tensor.of(m, x.shape());
-        } else {
-            double[] keep = new double[(int) x.numel()];
-            Rng.bernoulli(keep, 1 - p);
-            mask = Tensor.of(keep.length == 0 ? Nd4j.create(type, x.shape())
-                    : Nd4j.create(keep, x.shape(), DataType.DOUBLE).castTo(type).muli(scale));
+        if (x.dtype().isFPType()) {
+            return DropoutOp.apply(x, p);
         }
+        // an integer input: float32 noise, and the product promoted as PyTorch's x * noise is
+        double[] keep = new double[(int) x.numel()];
+        Rng.bernoulli(keep, 1 - p);
+        Tensor mask = Tensor.of(keep.length == 0 ? Nd4j.create(DataType.FLOAT, x.shape())
+                : Nd4j.create(keep, x.shape(), DataType.DOUBLE).castTo(DataType.FLOAT).muli(1.0 / (1 - p)));
         return x.mul(mask.to(x.device()));
     }
 
@@ -485,7 +476,9 @@ public final class Functional {
                     .nearKinks(),
             // sequence layers (fixtures/seq)
             OpCase.of("embedding", EmbeddingLookup.class, (x, a) -> embedding(a.tensor("indices"), x[0])),
-            OpCase.of("lstm_cell", LstmCell.class, (x, a) -> LstmCell.apply(x[0], x[1], x[2])));
+            OpCase.of("lstm_cell", LstmCell.class, (x, a) -> LstmCell.apply(x[0], x[1], x[2])),
+            OpCase.of("dropout_train", DropoutOp.class, (x, a) -> DropoutOp.withDraw(x[0], a.tensor("kept"),
+                    a.d("p"))));
 
     /** The op classes with no row in {@link #OPS}, and why each is checked elsewhere. */
     static final Map<Class<? extends Node>, String> NOT_IN_TABLE = Map.of(

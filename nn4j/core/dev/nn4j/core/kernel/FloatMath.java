@@ -54,6 +54,34 @@ abstract class FloatMath {
     /** {@code y = tanh(x)} elementwise over the ranges; they may coincide. */
     abstract void tanh(float[] x, int xo, float[] y, int yo, int n);
 
+    /** SplitMix64's increment (as {@link java.util.SplittableRandom}'s). */
+    static final long GAMMA = 0x9e3779b97f4a7c15L;
+
+    /**
+     * A dropout mask in {@code y[0..n)}: each element {@code scale} when its 31-bit draw is below {@code threshold}
+     * (keep probability {@code threshold / 2^31}), else 0. Counter-based, so that both implementations give the same
+     * mask for a seed: the draws of elements {@code 2j} and {@code 2j + 1} are the low and high halves (each shifted
+     * right by one) of SplitMix64's {@code mix64(seed + (j + 1) GAMMA)}, the {@code j}-th value
+     * {@code new SplittableRandom(seed)} would give.
+     */
+    abstract void bernoulli(long seed, int threshold, float scale, float[] y, int n);
+
+    /** SplitMix64's finalizer (Stafford's variant 13), as {@link java.util.SplittableRandom} mixes. */
+    static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
+    /** {@link #bernoulli}'s elements from pair {@code j} on, one at a time: the scalar loop and the vector tail. */
+    static void bernoulliFrom(int from, long seed, int threshold, float scale, float[] y, int n) {
+        for (int i = from; i < n; i++) {
+            long z = mix64(seed + ((i >> 1) + 1L) * GAMMA);
+            int u = (i & 1) == 0 ? (int) z >>> 1 : (int) (z >>> 33);
+            y[i] = u < threshold ? scale : 0f;
+        }
+    }
+
     /** The portable loops: {@code Math.exp} in double, rounded once to float32. */
     static final class Scalar extends FloatMath {
         static final Scalar INSTANCE = new Scalar();
@@ -67,6 +95,11 @@ abstract class FloatMath {
                 sum += e;
             }
             return sum;
+        }
+
+        @Override
+        void bernoulli(long seed, int threshold, float scale, float[] y, int n) {
+            bernoulliFrom(0, seed, threshold, scale, y, n);
         }
 
         @Override

@@ -2,6 +2,7 @@ package dev.nn4j.core.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -49,6 +50,37 @@ final class VectorFloatMath extends FloatMath {
         for (; i < n; i++) {
             y[yo + i] = 1 / (1 + y[yo + i]);
         }
+    }
+
+    /**
+     * Both halves of each 64-bit draw compared at once as 32-bit lanes, and the comparison made arithmetic (the
+     * sign of {@code draw - threshold}, both below 2^31, spread over the lane and masked onto {@code scale}'s
+     * bits): no mask or blend in the loop.
+     */
+    @Override
+    void bernoulli(long seed, int threshold, float scale, float[] y, int n) {
+        VectorSpecies<Long> ls = LongVector.SPECIES_PREFERRED;
+        int len = S.length();
+        if (ls.length() * 2 != len) {
+            bernoulliFrom(0, seed, threshold, scale, y, n);
+            return;
+        }
+        int pairs = ls.length();
+        LongVector z = LongVector.broadcast(ls, seed)
+                .add(LongVector.zero(ls).addIndex(1).add(1).mul(GAMMA));
+        LongVector step = LongVector.broadcast(ls, pairs * GAMMA);
+        int bits = Float.floatToRawIntBits(scale);
+        int i = 0;
+        for (; i <= n - len; i += len) {
+            LongVector m = z.lanewise(VectorOperators.LSHR, 30).lanewise(VectorOperators.XOR, z)
+                    .mul(0xbf58476d1ce4e5b9L);
+            m = m.lanewise(VectorOperators.LSHR, 27).lanewise(VectorOperators.XOR, m).mul(0x94d049bb133111ebL);
+            m = m.lanewise(VectorOperators.LSHR, 31).lanewise(VectorOperators.XOR, m);
+            m.reinterpretAsInts().lanewise(VectorOperators.LSHR, 1).sub(threshold)
+                    .lanewise(VectorOperators.ASHR, 31).and(bits).reinterpretAsFloats().intoArray(y, i);
+            z = z.add(step);
+        }
+        bernoulliFrom(i, seed, threshold, scale, y, n);
     }
 
     /**

@@ -85,6 +85,46 @@ class FloatMathTest {
         }
     }
 
+    @Test
+    void bernoulliIsSplittableRandomsStreamInBothImplementations() {
+        int threshold = (int) (0.9 * 0x1p31);
+        for (int n : new int[] {0, 1, 2, 31, 32, 33, 4001}) {
+            float[] want = new float[n];
+            java.util.SplittableRandom r = new java.util.SplittableRandom(99);
+            for (int i = 0; i < n; i += 2) {
+                long z = r.nextLong();
+                want[i] = (int) z >>> 1 < threshold ? 3f : 0f;
+                if (i + 1 < n) {
+                    want[i + 1] = (int) (z >>> 33) < threshold ? 3f : 0f;
+                }
+            }
+            for (FloatMath m : implementations()) {
+                float[] y = new float[n];
+                m.bernoulli(99, threshold, 3f, y, n);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(want, y, m.getClass().getSimpleName() + " n=" + n);
+            }
+        }
+    }
+
+    @Test
+    void bernoulliKeepsTheRightShareAndNoPattern() {
+        int n = 1 << 20;
+        for (double keep : new double[] {0.1, 0.5, 0.9}) {
+            float[] y = new float[n];
+            FloatMath.get().bernoulli(12345, (int) (keep * 0x1p31), 1f, y, n);
+            int kept = 0;
+            int both = 0;
+            for (int i = 0; i < n; i++) {
+                kept += (int) y[i];
+                both += i > 0 && y[i] == 1 && y[i - 1] == 1 ? 1 : 0;
+            }
+            double sd = Math.sqrt(n * keep * (1 - keep));
+            assertTrue(Math.abs(kept - n * keep) < 5 * sd, "kept " + kept + " of " + n + " at " + keep);
+            // neighbours (the two halves of one draw, and draws side by side) independent
+            assertTrue(Math.abs(both - (n - 1) * keep * keep) < 5 * Math.sqrt(n) , "pairs " + both + " at " + keep);
+        }
+    }
+
     private interface Kernel {
         void run(FloatMath m, float[] x, float[] y);
     }
