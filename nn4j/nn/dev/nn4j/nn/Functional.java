@@ -4,6 +4,7 @@ import dev.nn4j.core.Rng;
 import dev.nn4j.core.Tensor;
 import dev.nn4j.core.Node;
 import dev.nn4j.core.ops.AdaptiveAvgPool;
+import dev.nn4j.core.ops.AttentionHeads;
 import dev.nn4j.core.ops.Addmm;
 import dev.nn4j.core.ops.AvgPool;
 import dev.nn4j.core.ops.BceWithLogits;
@@ -478,7 +479,12 @@ public final class Functional {
             OpCase.of("embedding", EmbeddingLookup.class, (x, a) -> embedding(a.tensor("indices"), x[0])),
             OpCase.of("lstm_cell", LstmCell.class, (x, a) -> LstmCell.apply(x[0], x[1], x[2])),
             OpCase.of("dropout_train", DropoutOp.class, (x, a) -> DropoutOp.withDraw(x[0], a.tensor("kept"),
-                    a.d("p"))));
+                    a.d("p"))),
+            OpCase.of("attention_heads_packed", AttentionHeads.class, (x, a) -> AttentionHeads.apply(x[0], x[0], x[0],
+                    new int[] {0, a.i("embed_dim"), 2 * a.i("embed_dim")}, a.i("embed_dim"), a.i("heads"), true,
+                    a.tensor("mask"), a.d("p"), a.tensor("kept"))),
+            OpCase.of("attention_heads_cross", AttentionHeads.class, (x, a) -> AttentionHeads.apply(x[0], x[1], x[2],
+                    new int[] {0, 0, 0}, a.i("embed_dim"), a.i("heads"), false, a.tensor("mask"), 0)));
 
     /** The op classes with no row in {@link #OPS}, and why each is checked elsewhere. */
     static final Map<Class<? extends Node>, String> NOT_IN_TABLE = Map.of(

@@ -3,6 +3,7 @@ package dev.nn4j.nn;
 import dev.nn4j.core.NoGrad;
 import dev.nn4j.core.Shapes;
 import dev.nn4j.core.Tensor;
+import dev.nn4j.core.ops.AttentionHeads;
 import dev.nn4j.init.Init;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -112,17 +113,21 @@ public class MultiheadAttention extends Module {
             }
         }
         boolean packed = query == key && key == value;
-        Tensor q = batchFirst ? query.transpose(0, 1) : query;
-        Tensor k = packed ? q : batchFirst ? key.transpose(0, 1) : key;
-        Tensor v = packed ? q : batchFirst ? value.transpose(0, 1) : value;
-        long l = q.size(0);
-        long n = q.size(1);
-        long s = k.size(0);
-        if (k.size(1) != n || !java.util.Arrays.equals(k.shape(), v.shape())) {
+        int batchDim = batchFirst ? 0 : 1;
+        long l = query.size(1 - batchDim);
+        long n = query.size(batchDim);
+        long s = key.size(1 - batchDim);
+        if (key.size(batchDim) != n || !java.util.Arrays.equals(key.shape(), value.shape())) {
             throw new IllegalArgumentException("key and value must have the same shape and the query's batch size, got "
                     + "query " + Shapes.str(query.shape()) + ", key " + Shapes.str(key.shape()) + ", value "
                     + Shapes.str(value.shape()));
         }
+        if (weights == NONE) {
+            return new Tensor[] {attendInPlace(query, key, value, keyPaddingMask, attnMask, l, s, n), null};
+        }
+        Tensor q = batchFirst ? query.transpose(0, 1) : query;
+        Tensor k = packed ? q : batchFirst ? key.transpose(0, 1) : key;
+        Tensor v = packed ? q : batchFirst ? value.transpose(0, 1) : value;
         long d = embedDim / numHeads;
         Tensor qp;
         Tensor kp;
@@ -153,6 +158,34 @@ public class MultiheadAttention extends Module {
         Tensor w = weights == NONE ? null : weights == PER_HEAD ? attn.reshape(n, numHeads, l, s)
                 : attn.reshape(n, numHeads, l, s).mean(1, false);
         return new Tensor[] {out, w};
+    }
+
+    /**
+     * The attention without its weights (what {@code TransformerEncoderLayer} asks for): the heads read where the
+     * projections leave them, in the inputs' own layout, by one op (no reshapes or transposes).
+     */
+    private Tensor attendInPlace(Tensor query, Tensor key, Tensor value, Tensor keyPaddingMask, Tensor attnMask,
+                                 long l, long s, long n) {
+        Tensor q;
+        Tensor k;
+        Tensor v;
+        int e = (int) embedDim;
+        int[] columns;
+        if (query == key && key == value) {
+            q = Functional.linear(query, inProjWeight, inProjBias);
+            k = q;
+            v = q;
+            columns = new int[] {0, e, 2 * e};
+        } else {
+            q = project(query, 0);
+            k = project(key, 1);
+            v = project(value, 2);
+            columns = new int[] {0, 0, 0};
+        }
+        Tensor mask = Masks.merged(attnMask, keyPaddingMask, l, s, n, numHeads, q.dtype(), q.device());
+        Tensor out = AttentionHeads.apply(q, k, v, columns, e, numHeads, batchFirst, mask,
+                isTraining() ? dropout : 0);
+        return outProj.call(out);
     }
 
     /** Part {@code k} (0 query, 1 key, 2 value) of the packed projection {@code [.., .., 3E]}. */

@@ -175,8 +175,14 @@ public final class Blas {
     /** {@code c = op(a) op(b) + beta c} by BLAS on direct buffers, row-major, each from its position 0. */
     static void sgemm(boolean ta, boolean tb, int m, int n, int k, FloatBuffer a, int lda, FloatBuffer b, int ldb,
                       float beta, FloatBuffer c, int ldc) {
-        openblas_nolapack.cblas_sgemm(ROW_MAJOR, ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, m, n, k, 1f, a, lda, b,
-                ldb, beta, c, ldc);
+        sgemm(ta, tb, m, n, k, 1f, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /** {@code c = alpha op(a) op(b) + beta c} by BLAS on direct buffers, row-major, each from its position 0. */
+    static void sgemm(boolean ta, boolean tb, int m, int n, int k, float alpha, FloatBuffer a, int lda,
+                      FloatBuffer b, int ldb, float beta, FloatBuffer c, int ldc) {
+        openblas_nolapack.cblas_sgemm(ROW_MAJOR, ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, m, n, k, alpha, a, lda,
+                b, ldb, beta, c, ldc);
     }
 
     /**

@@ -18,8 +18,11 @@ public final class DropoutMask {
      * where the JVM allows: a transformer step draws millions.
      */
     public static Storage draw(DataType type, long[] shape, double keep) {
-        if (!(keep > 0 && keep < 1)) {
-            throw new IllegalArgumentException("dropout: the keep probability must lie in (0, 1), got " + keep);
+        if (!(keep >= 0 && keep < 1)) {
+            throw new IllegalArgumentException("dropout: the keep probability must lie in [0, 1), got " + keep);
+        }
+        if (keep == 0) {
+            return Storage.zeros(type, shape); // PyTorch's p = 1: everything dropped, no division by zero
         }
         float[] m = new float[Math.toIntExact(Shapes.numel(shape))];
         int threshold = (int) Math.min(keep * 0x1p31, Integer.MAX_VALUE);
@@ -43,6 +46,9 @@ public final class DropoutMask {
      * {@code type}. For parity with PyTorch, whose draws cannot be reproduced.
      */
     public static Storage of(Storage kept, double keep, DataType type) {
+        if (keep == 0) {
+            return Storage.zeros(type, kept.shape());
+        }
         if (type == DataType.FLOAT) {
             float scale = 1f / (float) keep;
             float[] k = kept.floats();

@@ -13,7 +13,7 @@ import java.util.Arrays;
 final class Scratch {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    private final FloatBuffer[] slots = new FloatBuffer[6];
+    private final FloatBuffer[] slots = new FloatBuffer[10];
     private double[] sums = new double[0];
     private float[] heap = new float[0];
 
