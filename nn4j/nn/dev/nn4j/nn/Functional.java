@@ -18,6 +18,7 @@ import dev.nn4j.core.ops.ConvolutionTranspose;
 import dev.nn4j.core.ops.CrossEntropy;
 import dev.nn4j.core.ops.EmbeddingLookup;
 import dev.nn4j.core.ops.LstmCell;
+import dev.nn4j.core.ops.LstmLayer;
 import dev.nn4j.core.ops.Index;
 import dev.nn4j.core.ops.MatMul;
 import dev.nn4j.core.ops.Max;
@@ -484,7 +485,11 @@ public final class Functional {
                     new int[] {0, a.i("embed_dim"), 2 * a.i("embed_dim")}, a.i("embed_dim"), a.i("heads"), true,
                     a.tensor("mask"), a.d("p"), a.tensor("kept"))),
             OpCase.of("attention_heads_cross", AttentionHeads.class, (x, a) -> AttentionHeads.apply(x[0], x[1], x[2],
-                    new int[] {0, 0, 0}, a.i("embed_dim"), a.i("heads"), false, a.tensor("mask"), 0)));
+                    new int[] {0, 0, 0}, a.i("embed_dim"), a.i("heads"), false, a.tensor("mask"), 0)),
+            OpCase.of("lstm_layer", LstmLayer.class, (x, a) -> LstmLayer.apply(x[0], x[1], x[2], x[3], x[4],
+                    a.b("reverse"))),
+            OpCase.of("lstm_layer_reverse", LstmLayer.class, (x, a) -> LstmLayer.apply(x[0], x[1], x[2], x[3], x[4],
+                    a.b("reverse"))));
 
     /** The op classes with no row in {@link #OPS}, and why each is checked elsewhere. */
     static final Map<Class<? extends Node>, String> NOT_IN_TABLE = Map.of(

@@ -3,6 +3,7 @@ package dev.nn4j.nn;
 import dev.nn4j.core.Shapes;
 import dev.nn4j.core.Tensor;
 import dev.nn4j.core.ops.LstmCell;
+import dev.nn4j.core.ops.LstmLayer;
 import dev.nn4j.init.Init;
 import java.util.ArrayList;
 import java.util.List;
@@ -191,6 +192,13 @@ abstract class RNNBase extends Module {
         long g = gates() * hiddenSize;
         // the input projections of the whole sequence: one gemm
         Tensor proj = Functional.linear(seq.reshape(steps * batch, seq.size(2)), p[0], p[2]).reshape(steps, batch, g);
+        if (mode == Mode.LSTM && p[4] == null && steps > 0) {
+            // the recurrence as one op; its output packs each step's [h, c]
+            Tensor packed = LstmLayer.apply(proj, p[1], p[3], h, c, reverse);
+            Tensor last = packed.get((int) (reverse ? 0 : steps - 1));
+            return new Tensor[] {packed.get(NDArrayIndex.all(), NDArrayIndex.all(),
+                    NDArrayIndex.interval(0, hiddenSize)), chunk(last, 0), chunk(last, 1)};
+        }
         Tensor[] outs = new Tensor[(int) steps];
         for (int i = 0; i < steps; i++) {
             int t = reverse ? (int) steps - 1 - i : i;

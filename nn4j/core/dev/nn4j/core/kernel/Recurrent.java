@@ -97,51 +97,67 @@ public final class Recurrent {
         float[] act = new float[b * 5 * h];
         FloatMath math = FloatMath.get();
         for (int r = 0; r < b; r++) {
-            int g0 = r * 4 * h;
-            int a0 = r * 5 * h;
-            int o0 = r * 2 * h;
-            for (int j = 0; j < 4 * h; j++) {
-                act[a0 + j] = x[g0 + j] + y[g0 + j];
-            }
-            math.sigmoid(act, a0, act, a0, 2 * h); // i, f
-            math.tanh(act, a0 + 2 * h, act, a0 + 2 * h, h); // g
-            math.sigmoid(act, a0 + 3 * h, act, a0 + 3 * h, h); // o
-            for (int j = 0; j < h; j++) {
-                out[o0 + h + j] = act[a0 + h + j] * cv[r * h + j] + act[a0 + j] * act[a0 + 2 * h + j];
-            }
-            math.tanh(out, o0 + h, act, a0 + 4 * h, h); // of the stored c', as the float64 backward recomputes it
-            for (int j = 0; j < h; j++) {
-                out[o0 + j] = act[a0 + 3 * h + j] * act[a0 + 4 * h + j];
-            }
+            cellRow(x, r * 4 * h, y, r * 4 * h, cv, r * h, act, r * 5 * h, out, r * 2 * h, h, math);
         }
         return new Storage[] {Storage.ofFloats(out, new long[] {b, 2L * h}),
             Storage.ofFloats(act, new long[] {b, 5L * h})};
+    }
+
+    /**
+     * One row of the float32 cell: gates {@code x[xo..] + y[yo..]} ({@code 4H}), previous cell state {@code cv[co..]};
+     * writes the activations and {@code tanh(c')} to {@code act[ao..]} ({@code 5H}) and {@code [h, c']} to
+     * {@code out[oo..]} ({@code 2H}).
+     */
+    static void cellRow(float[] x, int xo, float[] y, int yo, float[] cv, int co, float[] act, int ao,
+                                float[] out, int oo, int h, FloatMath math) {
+        for (int j = 0; j < 4 * h; j++) {
+            act[ao + j] = x[xo + j] + y[yo + j];
+        }
+        math.sigmoid(act, ao, act, ao, 2 * h); // i, f
+        math.tanh(act, ao + 2 * h, act, ao + 2 * h, h); // g
+        math.sigmoid(act, ao + 3 * h, act, ao + 3 * h, h); // o
+        for (int j = 0; j < h; j++) {
+            out[oo + h + j] = act[ao + h + j] * cv[co + j] + act[ao + j] * act[ao + 2 * h + j];
+        }
+        math.tanh(out, oo + h, act, ao + 4 * h, h); // of the stored c', as the float64 backward recomputes it
+        for (int j = 0; j < h; j++) {
+            out[oo + j] = act[ao + 3 * h + j] * act[ao + 4 * h + j];
+        }
     }
 
     private static Storage[] lstmCellBackwardFloats(float[] gv, float[] a, float[] cv, int b, int h) {
         float[] dGates = new float[b * 4 * h];
         float[] dc = new float[b * h];
         for (int r = 0; r < b; r++) {
-            int g0 = r * 4 * h;
-            int a0 = r * 5 * h;
-            int o0 = r * 2 * h;
-            for (int j = 0; j < h; j++) {
-                float i = a[a0 + j];
-                float f = a[a0 + h + j];
-                float gg = a[a0 + 2 * h + j];
-                float o = a[a0 + 3 * h + j];
-                float th = a[a0 + 4 * h + j];
-                float dh = gv[o0 + j];
-                float dc2 = gv[o0 + h + j] + dh * o * (1 - th * th);
-                dGates[g0 + j] = dc2 * gg * i * (1 - i);
-                dGates[g0 + h + j] = dc2 * cv[r * h + j] * f * (1 - f);
-                dGates[g0 + 2 * h + j] = dc2 * i * (1 - gg * gg);
-                dGates[g0 + 3 * h + j] = dh * th * o * (1 - o);
-                dc[r * h + j] = dc2 * f;
-            }
+            cellRowBackward(gv, r * 2 * h, null, 0, a, r * 5 * h, cv, r * h, dGates, r * 4 * h, dc, r * h, h);
         }
         return new Storage[] {Storage.ofFloats(dGates, new long[] {b, 4L * h}),
             Storage.ofFloats(dc, new long[] {b, h})};
+    }
+
+    /**
+     * One row of the float32 cell's backward: {@code [dh, dc']} at {@code gv[go..]}, plus {@code carry[ca..]} (the
+     * gradient reaching {@code [h, c']} from the next step, {@code 2H}; may be null); activations {@code a[ao..]},
+     * previous cell state {@code cv[co..]}. Writes the gates' gradient to {@code dGates[dgo..]} and the previous cell
+     * state's to {@code dc[dco..]}, which may be where {@code carry}'s cell half was read.
+     */
+    static void cellRowBackward(float[] gv, int go, float[] carry, int ca, float[] a, int ao, float[] cv,
+                                        int co, float[] dGates, int dgo, float[] dc, int dco, int h) {
+        for (int j = 0; j < h; j++) {
+            float i = a[ao + j];
+            float f = a[ao + h + j];
+            float gg = a[ao + 2 * h + j];
+            float o = a[ao + 3 * h + j];
+            float th = a[ao + 4 * h + j];
+            float dh = carry == null ? gv[go + j] : gv[go + j] + carry[ca + j];
+            float dcIn = carry == null ? gv[go + h + j] : gv[go + h + j] + carry[ca + h + j];
+            float dc2 = dcIn + dh * o * (1 - th * th);
+            dGates[dgo + j] = dc2 * gg * i * (1 - i);
+            dGates[dgo + h + j] = dc2 * cv[co + j] * f * (1 - f);
+            dGates[dgo + 2 * h + j] = dc2 * i * (1 - gg * gg);
+            dGates[dgo + 3 * h + j] = dh * th * o * (1 - o);
+            dc[dco + j] = dc2 * f;
+        }
     }
 
     /** tanh: {@code Math.tanh} for float64 results, the cheaper form exact to float32 otherwise. */
