@@ -1,5 +1,6 @@
 package dev.nn4j.optim;
 
+import dev.nn4j.core.kernel.OptimizerLoops;
 import dev.nn4j.core.kernel.Storage;
 import dev.nn4j.core.Tensor;
 import dev.nn4j.nn.Parameter;
@@ -158,6 +159,12 @@ public class Adam extends Optimizer {
         double w1 = m.r(1 - beta1);
         double b2 = m.r(beta2);
         double c2 = m.r(1 - beta2);
+        if (p.dtype() == org.nd4j.linalg.api.buffer.DataType.FLOAT && OptimizerLoops.adam(p.array(), grad,
+                avg.array(), avgSq.array(), new OptimizerLoops.AdamCoefficients((float) negStepSize, (float) bc2Sqrt,
+                (float) epsR, (float) (decoupled ? 0 : decay), (float) (decoupled ? shrink : 1), (float) w1,
+                (float) b2, (float) c2))) {
+            return; // in lanes, the same roundings as updateFloats
+        }
         Flat w = Flat.of(p.array());
         Flat g = Flat.read(grad);
         Flat ma = Flat.of(avg.array());

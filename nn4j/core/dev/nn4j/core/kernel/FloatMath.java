@@ -66,6 +66,17 @@ abstract class FloatMath {
      */
     abstract void bernoulli(long seed, int threshold, float scale, float[] y, int n);
 
+    /**
+     * One Adam step over float32 data in place, every operation rounded once in float32 as the optimizer's own loop
+     * does (no fused multiply-add), so both give the same bits: {@code w} the parameter, {@code m} and {@code v} the
+     * moments (direct buffers), the gradient from {@code gHeap} or else {@code gDirect}. Returns false, having done
+     * nothing, when this implementation has no such loop (the caller's then runs).
+     */
+    boolean adam(java.nio.ByteBuffer w, float[] gHeap, java.nio.ByteBuffer gDirect, java.nio.ByteBuffer m,
+                 java.nio.ByteBuffer v, int n, OptimizerLoops.AdamCoefficients c) {
+        return false;
+    }
+
     /** SplitMix64's finalizer (Stafford's variant 13), as {@link java.util.SplittableRandom} mixes. */
     static long mix64(long z) {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;

@@ -14,6 +14,14 @@ final class Scratch {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final FloatBuffer[] slots = new FloatBuffer[10];
+    /**
+     * What each slot holds a staged copy of (null when it was handed out for writing), with that storage's version
+     * and heap array at the time: a linear layer's backward stages its output gradient for two products in turn,
+     * and the second finds it already there. Strong references, at most one per slot.
+     */
+    private final Storage[] stagedFrom = new Storage[10];
+    private final Object[] stagedHeap = new Object[10];
+    private final int[] stagedVersion = new int[10];
     private double[] sums = new double[0];
     private float[] heap = new float[0];
 
@@ -54,6 +62,8 @@ final class Scratch {
 
     /** Direct buffer {@code i}, at least {@code size} floats; its contents are whatever the last user left. */
     FloatBuffer slot(int i, int size) {
+        stagedFrom[i] = null;
+        stagedHeap[i] = null;
         if (size > KEEP_LIMIT) {
             return ByteBuffer.allocateDirect(size * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
         }
@@ -74,8 +84,18 @@ final class Scratch {
                 return own;
             }
         }
+        float[] data = s.floats();
+        if (stagedFrom[i] == s && stagedHeap[i] == data && stagedVersion[i] == s.version() && slots[i] != null
+                && s.size() <= KEEP_LIMIT) {
+            return slots[i]; // unchanged since it was staged here
+        }
         FloatBuffer b = slot(i, s.size());
-        b.put(0, s.floats(), 0, s.size());
+        b.put(0, data, 0, s.size());
+        if (s.size() <= KEEP_LIMIT) {
+            stagedFrom[i] = s;
+            stagedHeap[i] = data;
+            stagedVersion[i] = s.version();
+        }
         return b;
     }
 }

@@ -1,5 +1,7 @@
 package dev.nn4j.core.kernel;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
@@ -81,6 +83,60 @@ final class VectorFloatMath extends FloatMath {
             z = z.add(step);
         }
         bernoulliFrom(i, seed, threshold, scale, y, n);
+    }
+
+    /**
+     * Adam in lanes. The weight-decay and lerp forms are fixed for the whole loop; the branches on them are
+     * hoisted by C2.
+     */
+    @Override
+    boolean adam(ByteBuffer w, float[] gHeap, ByteBuffer gDirect, ByteBuffer m, ByteBuffer v, int n,
+                 OptimizerLoops.AdamCoefficients c) {
+        int len = S.length();
+        ByteOrder o = ByteOrder.nativeOrder();
+        boolean decoupled = c.shrink() != 1f;
+        boolean coupled = c.decay() != 0f && !decoupled;
+        boolean small = Math.abs(c.w1()) < 0.5f;
+        float keep = 1f - c.w1();
+        int i = 0;
+        for (; i <= n - len; i += len) {
+            int at = i * Float.BYTES;
+            FloatVector p = FloatVector.fromByteBuffer(S, w, at, o);
+            FloatVector g = gHeap != null ? FloatVector.fromArray(S, gHeap, i)
+                    : FloatVector.fromByteBuffer(S, gDirect, at, o);
+            if (decoupled) {
+                p = p.mul(c.shrink());
+            } else if (coupled) {
+                g = g.add(p.mul(c.decay()));
+            }
+            FloatVector start = FloatVector.fromByteBuffer(S, m, at, o);
+            FloatVector diff = g.sub(start);
+            FloatVector mi = small ? start.add(diff.mul(c.w1())) : g.sub(diff.mul(keep));
+            FloatVector vi = FloatVector.fromByteBuffer(S, v, at, o).mul(c.b2()).add(g.mul(c.c2()).mul(g));
+            FloatVector denom = vi.sqrt().div(c.bc2Sqrt()).add(c.eps());
+            mi.intoByteBuffer(m, at, o);
+            vi.intoByteBuffer(v, at, o);
+            p.add(mi.mul(c.negStep()).div(denom)).intoByteBuffer(w, at, o);
+        }
+        for (; i < n; i++) {
+            int at = i * Float.BYTES;
+            float p = w.getFloat(at);
+            float g = gHeap != null ? gHeap[i] : gDirect.getFloat(at);
+            if (decoupled) {
+                p = p * c.shrink();
+            } else if (coupled) {
+                g = g + c.decay() * p;
+            }
+            float start = m.getFloat(at);
+            float diff = g - start;
+            float mi = small ? start + c.w1() * diff : g - diff * keep;
+            float vi = v.getFloat(at) * c.b2() + (c.c2() * g) * g;
+            float denom = (float) Math.sqrt(vi) / c.bc2Sqrt() + c.eps();
+            m.putFloat(at, mi);
+            v.putFloat(at, vi);
+            w.putFloat(at, p + (c.negStep() * mi) / denom);
+        }
+        return true;
     }
 
     /**

@@ -125,6 +125,64 @@ class FloatMathTest {
         }
     }
 
+    @Test
+    void adamInLanesGivesTheScalarLoopsBits() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(FloatMath.vectorized());
+        SplittableRandom r = new SplittableRandom(3);
+        for (float[] k : new float[][] {{0f, 1f, 0.1f}, {0.01f, 1f, 0.1f}, {0f, 0.999f, 0.1f}, {0f, 1f, 0.9f}}) {
+            OptimizerLoops.AdamCoefficients c = new OptimizerLoops.AdamCoefficients(-1e-3f, 0.3f, 1e-8f, k[0], k[1],
+                    k[2], 0.999f, 0.001f);
+            int n = 1000 + 37;
+            float[] w = new float[n];
+            float[] g = new float[n];
+            float[] m = new float[n];
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) {
+                w[i] = (float) r.nextGaussian();
+                g[i] = (float) r.nextGaussian() * (i % 7 == 0 ? 1e-20f : 1f);
+                m[i] = (float) r.nextGaussian() * 0.1f;
+                v[i] = (float) Math.abs(r.nextGaussian()) * 0.01f;
+            }
+            java.nio.ByteBuffer[] bufs = new java.nio.ByteBuffer[4];
+            float[][] src = {w, g, m, v};
+            for (int b = 0; b < 4; b++) {
+                bufs[b] = java.nio.ByteBuffer.allocateDirect(n * 4).order(java.nio.ByteOrder.nativeOrder());
+                bufs[b].asFloatBuffer().put(src[b]);
+            }
+            // the gradient once from the heap, once from a direct buffer
+            for (boolean heap : new boolean[] {true, false}) {
+                java.nio.ByteBuffer wb = copy(bufs[0]);
+                java.nio.ByteBuffer mb = copy(bufs[2]);
+                java.nio.ByteBuffer vb = copy(bufs[3]);
+                assertTrue(FloatMath.get().adam(wb, heap ? g : null, heap ? null : bufs[1], mb, vb, n, c));
+                for (int i = 0; i < n; i++) {
+                    float p = w[i];
+                    float gi = g[i];
+                    if (c.shrink() != 1f) {
+                        p = p * c.shrink();
+                    } else if (c.decay() != 0f) {
+                        gi = gi + c.decay() * p;
+                    }
+                    float diff = gi - m[i];
+                    float mi = Math.abs(c.w1()) < 0.5f ? m[i] + c.w1() * diff : gi - diff * (1f - c.w1());
+                    float vi = v[i] * c.b2() + (c.c2() * gi) * gi;
+                    float denom = (float) Math.sqrt(vi) / c.bc2Sqrt() + c.eps();
+                    String at = "element " + i + " heap=" + heap;
+                    assertEquals(mi, mb.getFloat(4 * i), at);
+                    assertEquals(vi, vb.getFloat(4 * i), at);
+                    assertEquals(p + (c.negStep() * mi) / denom, wb.getFloat(4 * i), at);
+                }
+            }
+        }
+        assertTrue(!FloatMath.scalar().adam(null, null, null, null, null, 0, null), "the scalar loops leave it to Adam");
+    }
+
+    private static java.nio.ByteBuffer copy(java.nio.ByteBuffer b) {
+        java.nio.ByteBuffer c = java.nio.ByteBuffer.allocateDirect(b.capacity()).order(java.nio.ByteOrder.nativeOrder());
+        c.put(b.duplicate().clear());
+        return c.clear();
+    }
+
     private interface Kernel {
         void run(FloatMath m, float[] x, float[] y);
     }
