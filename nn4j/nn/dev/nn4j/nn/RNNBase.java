@@ -189,9 +189,8 @@ abstract class RNNBase extends Module {
     /** One layer in one direction over {@code seq} ({@code [T, B, in]}): {outputs [T, B, H], h_T, c_T}. */
     private Tensor[] direction(Tensor seq, Parameter[] p, Tensor h, Tensor c, boolean reverse, long steps,
                                long batch) {
-        long g = gates() * hiddenSize;
-        // the input projections of the whole sequence: one gemm
-        Tensor proj = Functional.linear(seq.reshape(steps * batch, seq.size(2)), p[0], p[2]).reshape(steps, batch, g);
+        // the input projections of the whole sequence: one gemm, [T, B, gates H] (the rows folded, no copy)
+        Tensor proj = Functional.linear(seq, p[0], p[2]);
         if (mode == Mode.LSTM && p[4] == null && steps > 0) {
             // the recurrence as one op; its output packs each step's [h, c]
             Tensor packed = LstmLayer.apply(proj, p[1], p[3], h, c, reverse);

@@ -54,6 +54,38 @@ abstract class FloatMath {
     /** {@code y = tanh(x)} elementwise over the ranges; they may coincide. */
     abstract void tanh(float[] x, int xo, float[] y, int yo, int n);
 
+    /**
+     * One row of the float32 LSTM cell's backward (see {@code Recurrent.cellRowBackward}, whose arithmetic this is,
+     * in the same order): {@code [dh, dc']} at {@code gv[go..]} plus {@code carry[ca..]} (may be null), activations
+     * and {@code tanh(c')} at {@code a[ao..]}, previous cell state at {@code cv[co..]}; writes the gates' gradient
+     * to {@code dGates[dgo..]} and the previous cell state's to {@code dc[dco..]} (which may be where carry's cell
+     * half is read).
+     */
+    void lstmCellBackwardRow(float[] gv, int go, float[] carry, int ca, float[] a, int ao, float[] cv, int co,
+                             float[] dGates, int dgo, float[] dc, int dco, int h) {
+        lstmCellBackwardFrom(0, gv, go, carry, ca, a, ao, cv, co, dGates, dgo, dc, dco, h);
+    }
+
+    /** {@link #lstmCellBackwardRow} from column {@code from} on, one element at a time. */
+    static void lstmCellBackwardFrom(int from, float[] gv, int go, float[] carry, int ca, float[] a, int ao,
+                                     float[] cv, int co, float[] dGates, int dgo, float[] dc, int dco, int h) {
+        for (int j = from; j < h; j++) {
+            float i = a[ao + j];
+            float f = a[ao + h + j];
+            float gg = a[ao + 2 * h + j];
+            float o = a[ao + 3 * h + j];
+            float th = a[ao + 4 * h + j];
+            float dh = carry == null ? gv[go + j] : gv[go + j] + carry[ca + j];
+            float dcIn = carry == null ? gv[go + h + j] : gv[go + h + j] + carry[ca + h + j];
+            float dc2 = dcIn + dh * o * (1 - th * th);
+            dGates[dgo + j] = dc2 * gg * i * (1 - i);
+            dGates[dgo + h + j] = dc2 * cv[co + j] * f * (1 - f);
+            dGates[dgo + 2 * h + j] = dc2 * i * (1 - gg * gg);
+            dGates[dgo + 3 * h + j] = dh * th * o * (1 - o);
+            dc[dco + j] = dc2 * f;
+        }
+    }
+
     /** SplitMix64's increment (as {@link java.util.SplittableRandom}'s). */
     static final long GAMMA = 0x9e3779b97f4a7c15L;
 

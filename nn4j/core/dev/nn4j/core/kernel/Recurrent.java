@@ -142,22 +142,8 @@ public final class Recurrent {
      * state's to {@code dc[dco..]}, which may be where {@code carry}'s cell half was read.
      */
     static void cellRowBackward(float[] gv, int go, float[] carry, int ca, float[] a, int ao, float[] cv,
-                                        int co, float[] dGates, int dgo, float[] dc, int dco, int h) {
-        for (int j = 0; j < h; j++) {
-            float i = a[ao + j];
-            float f = a[ao + h + j];
-            float gg = a[ao + 2 * h + j];
-            float o = a[ao + 3 * h + j];
-            float th = a[ao + 4 * h + j];
-            float dh = carry == null ? gv[go + j] : gv[go + j] + carry[ca + j];
-            float dcIn = carry == null ? gv[go + h + j] : gv[go + h + j] + carry[ca + h + j];
-            float dc2 = dcIn + dh * o * (1 - th * th);
-            dGates[dgo + j] = dc2 * gg * i * (1 - i);
-            dGates[dgo + h + j] = dc2 * cv[co + j] * f * (1 - f);
-            dGates[dgo + 2 * h + j] = dc2 * i * (1 - gg * gg);
-            dGates[dgo + 3 * h + j] = dh * th * o * (1 - o);
-            dc[dco + j] = dc2 * f;
-        }
+                                int co, float[] dGates, int dgo, float[] dc, int dco, int h) {
+        FloatMath.get().lstmCellBackwardRow(gv, go, carry, ca, a, ao, cv, co, dGates, dgo, dc, dco, h);
     }
 
     /** tanh: {@code Math.tanh} for float64 results, the cheaper form exact to float32 otherwise. */

@@ -85,6 +85,34 @@ final class VectorFloatMath extends FloatMath {
         bernoulliFrom(i, seed, threshold, scale, y, n);
     }
 
+    @Override
+    void lstmCellBackwardRow(float[] gv, int go, float[] carry, int ca, float[] a, int ao, float[] cv, int co,
+                             float[] dGates, int dgo, float[] dc, int dco, int h) {
+        int len = S.length();
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int j = 0;
+        for (; j <= h - len; j += len) {
+            FloatVector i = FloatVector.fromArray(S, a, ao + j);
+            FloatVector f = FloatVector.fromArray(S, a, ao + h + j);
+            FloatVector gg = FloatVector.fromArray(S, a, ao + 2 * h + j);
+            FloatVector o = FloatVector.fromArray(S, a, ao + 3 * h + j);
+            FloatVector th = FloatVector.fromArray(S, a, ao + 4 * h + j);
+            FloatVector dh = FloatVector.fromArray(S, gv, go + j);
+            FloatVector dcIn = FloatVector.fromArray(S, gv, go + h + j);
+            if (carry != null) {
+                dh = dh.add(FloatVector.fromArray(S, carry, ca + j));
+                dcIn = dcIn.add(FloatVector.fromArray(S, carry, ca + h + j));
+            }
+            FloatVector dc2 = dcIn.add(dh.mul(o).mul(one.sub(th.mul(th))));
+            dc2.mul(gg).mul(i).mul(one.sub(i)).intoArray(dGates, dgo + j);
+            dc2.mul(FloatVector.fromArray(S, cv, co + j)).mul(f).mul(one.sub(f)).intoArray(dGates, dgo + h + j);
+            dc2.mul(i).mul(one.sub(gg.mul(gg))).intoArray(dGates, dgo + 2 * h + j);
+            dh.mul(th).mul(o).mul(one.sub(o)).intoArray(dGates, dgo + 3 * h + j);
+            dc2.mul(f).intoArray(dc, dco + j);
+        }
+        lstmCellBackwardFrom(j, gv, go, carry, ca, a, ao, cv, co, dGates, dgo, dc, dco, h);
+    }
+
     /**
      * Adam in lanes. The weight-decay and lerp forms are fixed for the whole loop; the branches on them are
      * hoisted by C2.

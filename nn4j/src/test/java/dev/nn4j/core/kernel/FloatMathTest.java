@@ -177,6 +177,40 @@ class FloatMathTest {
         assertTrue(!FloatMath.scalar().adam(null, null, null, null, null, 0, null), "the scalar loops leave it to Adam");
     }
 
+    @Test
+    void lstmCellBackwardRowInLanesGivesTheScalarBits() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int h : new int[] {1, 16, 37, 256}) {
+            for (boolean withCarry : new boolean[] {false, true}) {
+                float[] gv = random(r, 3 + 2 * h);
+                float[] a = random(r, 2 + 5 * h);
+                float[] cv = random(r, 1 + h);
+                float[][] carry = new float[2][];
+                float[][] dGates = new float[2][];
+                FloatMath[] impls = {FloatMath.scalar(), FloatMath.get()};
+                for (int k = 0; k < 2; k++) {
+                    carry[k] = withCarry ? random(new SplittableRandom(9), 1 + 2 * h) : null;
+                    dGates[k] = new float[4 + 4 * h];
+                    float[] dc = withCarry ? carry[k] : new float[2 + h];
+                    impls[k].lstmCellBackwardRow(gv, 3, carry[k], 1, a, 2, cv, 1, dGates[k], 4, dc, withCarry ? 1 + h
+                            : 2, h);
+                }
+                org.junit.jupiter.api.Assertions.assertArrayEquals(dGates[0], dGates[1], "h=" + h);
+                if (withCarry) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(carry[0], carry[1], "h=" + h);
+                }
+            }
+        }
+    }
+
+    private static float[] random(SplittableRandom r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        return x;
+    }
+
     private static java.nio.ByteBuffer copy(java.nio.ByteBuffer b) {
         java.nio.ByteBuffer c = java.nio.ByteBuffer.allocateDirect(b.capacity()).order(java.nio.ByteOrder.nativeOrder());
         c.put(b.duplicate().clear());
