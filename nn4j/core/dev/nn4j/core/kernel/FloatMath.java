@@ -86,6 +86,41 @@ abstract class FloatMath {
         }
     }
 
+    /** The largest of {@code x[off..off+n)}, NaN if any is NaN, minus infinity for none: as {@code Math.max} folds. */
+    float max(float[] x, int off, int n) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            m = Math.max(m, x[off + i]);
+        }
+        return m;
+    }
+
+    /** {@code y *= s} over the range: in double, rounded once (the lanes multiply by {@code (float) s}). */
+    void scale(float[] y, int off, int n, double s) {
+        for (int i = 0; i < n; i++) {
+            y[off + i] = (float) (y[off + i] * s);
+        }
+    }
+
+    /** {@code sum(a * b)} over the ranges: in double (the lanes sum in float32 and add the lanes in double). */
+    double dot(float[] a, int ao, float[] b, int bo, int n) {
+        double acc = 0;
+        for (int i = 0; i < n; i++) {
+            acc += (double) a[ao + i] * b[bo + i];
+        }
+        return acc;
+    }
+
+    /**
+     * Softmax's backward over a row, {@code out = y (g - c)} with {@code c = sum(g y)}: in double, rounded once (the
+     * lanes in float32, as PyTorch's vectorized kernel).
+     */
+    void softmaxGrad(float[] g, int go, float[] y, int yo, double c, float[] out, int oo, int n) {
+        for (int i = 0; i < n; i++) {
+            out[oo + i] = (float) (y[yo + i] * (g[go + i] - c));
+        }
+    }
+
     /** SplitMix64's increment (as {@link java.util.SplittableRandom}'s). */
     static final long GAMMA = 0x9e3779b97f4a7c15L;
 

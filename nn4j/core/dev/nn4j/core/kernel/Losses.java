@@ -58,17 +58,12 @@ public final class Losses {
     private static Storage[] crossEntropyFloats(float[] x, long[] t, int n, int c) {
         float[] p = new float[x.length];
         double loss = 0;
+        FloatMath math = FloatMath.get();
         for (int i = 0; i < n; i++) {
             int base = i * c;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < c; j++) {
-                max = Math.max(max, x[base + j]);
-            }
-            double sum = FloatMath.get().expShifted(x, base, max, p, base, c);
-            double inv = 1 / sum;
-            for (int j = 0; j < c; j++) {
-                p[base + j] = (float) (p[base + j] * inv);
-            }
+            float max = math.max(x, base, c);
+            double sum = math.expShifted(x, base, max, p, base, c);
+            math.scale(p, base, c, 1 / sum);
             loss -= (double) x[base + (int) t[i]] - max - Math.log(sum);
         }
         Storage out = Storage.scalar(n == 0 ? Double.NaN : loss / n, DataType.FLOAT);

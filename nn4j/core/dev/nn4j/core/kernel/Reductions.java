@@ -268,8 +268,12 @@ public final class Reductions {
             for (int i = 0; i < stride; i++) {
                 int base = o * s[1] * stride + i;
                 float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0, k = base; j < s[1]; j++, k += stride) {
-                    max = Math.max(max, v[k]);
+                if (stride == 1) {
+                    max = FloatMath.get().max(v, base, s[1]);
+                } else {
+                    for (int j = 0, k = base; j < s[1]; j++, k += stride) {
+                        max = Math.max(max, v[k]);
+                    }
                 }
                 // over the last dimension (the common case) one vectorizable pass, see FloatMath
                 double sum = stride == 1 ? FloatMath.get().expShifted(v, base, max, out, base, s[1])
@@ -279,6 +283,8 @@ public final class Reductions {
                     for (int j = 0, k = base; j < s[1]; j++, k += stride) {
                         out[k] = (float) ((double) v[k] - shift);
                     }
+                } else if (stride == 1) {
+                    FloatMath.get().scale(out, base, s[1], 1 / sum);
                 } else {
                     double inv = 1 / sum;
                     for (int j = 0, k = base; j < s[1]; j++, k += stride) {
@@ -333,6 +339,12 @@ public final class Reductions {
         for (int o = 0; o < s[0]; o++) {
             for (int i = 0; i < stride; i++) {
                 int base = o * s[1] * stride + i;
+                if (stride == 1 && !log) {
+                    // over the last dimension (attention's weights), in lanes where the JVM allows
+                    FloatMath math = FloatMath.get();
+                    math.softmaxGrad(gv, base, yv, base, math.dot(gv, base, yv, base, s[1]), out, base, s[1]);
+                    continue;
+                }
                 double acc = 0;
                 for (int j = 0, k = base; j < s[1]; j++, k += stride) {
                     acc += log ? gv[k] : (double) gv[k] * yv[k];

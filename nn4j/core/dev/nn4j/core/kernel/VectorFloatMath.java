@@ -86,6 +86,68 @@ final class VectorFloatMath extends FloatMath {
     }
 
     @Override
+    float max(float[] x, int off, int n) {
+        int len = S.length();
+        int i = 0;
+        float m = Float.NEGATIVE_INFINITY;
+        if (n >= len) {
+            FloatVector acc = FloatVector.fromArray(S, x, off);
+            for (i = len; i <= n - len; i += len) {
+                acc = acc.max(FloatVector.fromArray(S, x, off + i));
+            }
+            m = acc.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < n; i++) {
+            m = Math.max(m, x[off + i]);
+        }
+        return m;
+    }
+
+    @Override
+    void scale(float[] y, int off, int n, double s) {
+        float f = (float) s;
+        int len = S.length();
+        int i = 0;
+        for (; i <= n - len; i += len) {
+            FloatVector.fromArray(S, y, off + i).mul(f).intoArray(y, off + i);
+        }
+        for (; i < n; i++) {
+            y[off + i] = y[off + i] * f;
+        }
+    }
+
+    @Override
+    double dot(float[] a, int ao, float[] b, int bo, int n) {
+        int len = S.length();
+        int i = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (; i <= n - len; i += len) {
+            acc = acc.add(FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i)));
+        }
+        double sum = 0;
+        for (int k = 0; k < len; k++) {
+            sum += acc.lane(k);
+        }
+        for (; i < n; i++) {
+            sum += (double) a[ao + i] * b[bo + i];
+        }
+        return sum;
+    }
+
+    @Override
+    void softmaxGrad(float[] g, int go, float[] y, int yo, double c, float[] out, int oo, int n) {
+        float f = (float) c;
+        int len = S.length();
+        int i = 0;
+        for (; i <= n - len; i += len) {
+            FloatVector.fromArray(S, y, yo + i).mul(FloatVector.fromArray(S, g, go + i).sub(f)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) {
+            out[oo + i] = y[yo + i] * (g[go + i] - f);
+        }
+    }
+
+    @Override
     void lstmCellBackwardRow(float[] gv, int go, float[] carry, int ca, float[] a, int ao, float[] cv, int co,
                              float[] dGates, int dgo, float[] dc, int dco, int h) {
         int len = S.length();

@@ -203,6 +203,39 @@ class FloatMathTest {
         }
     }
 
+    @Test
+    void rowHelpersAgreeWithTheScalarLoops() {
+        SplittableRandom r = new SplittableRandom(8);
+        for (int n : new int[] {0, 1, 15, 16, 17, 64, 1000}) {
+            float[] a = random(r, n + 3);
+            float[] b = random(r, n + 3);
+            for (FloatMath m : implementations()) {
+                String what = m.getClass().getSimpleName() + " n=" + n;
+                assertEquals(FloatMath.scalar().max(a, 3, n), m.max(a, 3, n), what);
+                double dot = FloatMath.scalar().dot(a, 2, b, 3, n);
+                assertEquals(dot, m.dot(a, 2, b, 3, n), 1e-5 * (1 + Math.abs(dot)), what);
+                float[] y = a.clone();
+                float[] want = a.clone();
+                m.scale(y, 3, n, 1 / 3.0);
+                FloatMath.scalar().scale(want, 3, n, 1 / 3.0);
+                float[] out = new float[n + 1];
+                float[] outWant = new float[n + 1];
+                m.softmaxGrad(a, 3, b, 2, 0.25, out, 1, n);
+                FloatMath.scalar().softmaxGrad(a, 3, b, 2, 0.25, outWant, 1, n);
+                for (int i = 0; i < y.length; i++) {
+                    assertEquals(want[i], y[i], Math.ulp(want[i]), what);
+                }
+                for (int i = 0; i < out.length; i++) {
+                    assertEquals(outWant[i], out[i], 2 * Math.ulp(outWant[i]) + 1e-7f, what);
+                }
+            }
+        }
+        float[] withNan = new float[40];
+        withNan[33] = Float.NaN;
+        assertTrue(Float.isNaN(FloatMath.get().max(withNan, 0, 40)), "a NaN propagates, as Math.max does");
+        assertEquals(Float.NEGATIVE_INFINITY, FloatMath.get().max(withNan, 0, 0));
+    }
+
     private static float[] random(SplittableRandom r, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
