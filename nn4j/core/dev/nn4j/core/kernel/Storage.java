@@ -36,6 +36,12 @@ public final class Storage {
      * ~12 ns on this VM), and a storage reaches another thread only through the user's own safe hand-over.
      */
     private boolean published;
+    /**
+     * Set when the heap array is shared with another storage ({@link #reshapeShared}): the first in-place write
+     * copies it first, so neither holder ever sees the other's writes (nn4j's reshape has copy semantics). Read
+     * and cleared under this storage's lock, as every in-place writer holds it.
+     */
+    private boolean copyOnWrite;
     /** Set on a kernel's brand-new result that nothing else references, so a consumer may take it over. */
     private volatile boolean fresh;
 
@@ -219,8 +225,12 @@ public final class Storage {
         return size;
     }
 
-    /** The live Java array (float[] or double[]) behind this storage, or null when ND4J holds the data. */
-    Object heapArray() {
+    /**
+     * The live Java array (float[] or double[]) behind this storage, or null when ND4J holds the data, for a kernel
+     * that writes it in place (so a shared array is first made this storage's own).
+     */
+    synchronized Object heapArray() {
+        ownArray(); // the caller writes it
         return heap;
     }
 
@@ -507,6 +517,35 @@ public final class Storage {
         return of(nd().castTo(target));
     }
 
+    /**
+     * The data under another shape of equal size, as {@link #reshape} gives it but without copying a heap array:
+     * both storages share it copy-on-write (whichever is written in place first copies it then). An ND4J array is
+     * copied as by {@link #reshape}.
+     */
+    public synchronized Storage reshapeShared(long[] newShape) {
+        Object h = heap;
+        if (!(h instanceof float[]) && !(h instanceof double[])) {
+            return reshape(newShape);
+        }
+        copyOnWrite = true;
+        Storage s = new Storage(type, newShape, null, h);
+        s.copyOnWrite = true;
+        return s;
+    }
+
+    /** Before an in-place write (under this storage's lock): the shared heap array replaced by a copy of its own. */
+    private void ownArray() {
+        if (copyOnWrite) {
+            Object h = heap;
+            if (h instanceof float[] f) {
+                heap = f.clone();
+            } else if (h instanceof double[] d) {
+                heap = d.clone();
+            }
+            copyOnWrite = false;
+        }
+    }
+
     /** A copy of the data under another shape of equal size (always a copy: never aliases, whatever the form). */
     public Storage reshape(long[] newShape) {
         Object h = heap;
@@ -549,6 +588,7 @@ public final class Storage {
      * writes into the heap array or directly into the ND4J buffer without creating arrays.
      */
     public synchronized void addScaled(Storage src, double alpha) {
+        ownArray();
         bumpVersion();
         if (src.size != size) {
             throw new IllegalArgumentException("addScaled: sizes differ: " + Arrays.toString(shape) + " and "
@@ -592,6 +632,7 @@ public final class Storage {
 
     /** In place {@code this op= b} (b broadcast), under this storage's lock. */
     public synchronized void binaryInto(Elementwise.BinaryOp op, Storage b) {
+        ownArray();
         bumpVersion();
         if (!Elementwise.heapBinaryInto(op, this, b)) {
             Elementwise.ndBinaryInto(op, this, b);
@@ -600,6 +641,7 @@ public final class Storage {
 
     /** In place: every element clamped to {@code [lo, hi]} (NaN stays NaN, as PyTorch's clamp_). */
     public synchronized void clampInPlace(double lo, double hi) {
+        ownArray();
         bumpVersion();
         Object h = heap;
         if (h instanceof float[] f) {
@@ -624,6 +666,7 @@ public final class Storage {
 
     /** In place: every element set to {@code v}. */
     public synchronized void fill(double v) {
+        ownArray();
         bumpVersion();
         Object h = heap;
         if (h instanceof float[] f) {
@@ -637,6 +680,7 @@ public final class Storage {
 
     /** In place: copy of {@code src} (same size, converted to this type). */
     public synchronized void assign(Storage src) {
+        ownArray();
         bumpVersion();
         Object h = heap;
         if (h instanceof float[] f) {
@@ -662,6 +706,7 @@ public final class Storage {
      * for a dense float32 target.
      */
     public synchronized void assign(float[] src, int offset) {
+        ownArray();
         Objects.checkFromIndexSize(offset, size, src.length);
         if (heap instanceof float[] f) {
             bumpVersion();
@@ -676,6 +721,7 @@ public final class Storage {
 
     /** {@link #assign(float[], int)} from float64 values. */
     public synchronized void assign(double[] src, int offset) {
+        ownArray();
         Objects.checkFromIndexSize(offset, size, src.length);
         if (heap instanceof double[] d) {
             bumpVersion();
@@ -690,6 +736,7 @@ public final class Storage {
 
     /** In place: the element at row-major position {@code flat} set to {@code v}. */
     public synchronized void put(int flat, double v) {
+        ownArray();
         bumpVersion();
         Object h = heap;
         if (h instanceof float[] f) {

@@ -7,7 +7,8 @@ import dev.nn4j.core.kernel.Storage;
 
 /**
  * Same elements in row-major order, new shape: reshape (one dimension may be -1), flatten, unsqueeze, squeeze.
- * The result is a copy (PyTorch returns a view where it can): nn4j never aliases an op's result with its input.
+ * The result behaves as a copy (PyTorch returns a view where it can): nn4j never lets a write to an op's result
+ * reach its input, so the two share the elements copy-on-write.
  */
 public final class Reshape extends Node {
     private final long[] inputShape;
@@ -77,7 +78,7 @@ public final class Reshape extends Node {
     }
 
     private static Tensor to(Tensor x, long[] shape, String name) {
-        return record(new Reshape(x.shape(), name), storage(x).reshape(shape), x);
+        return record(new Reshape(x.shape(), name), storage(x).reshapeShared(shape), x);
     }
 
     static long[] resolve(long[] from, long[] shape) {
