@@ -60,7 +60,7 @@ public final class Autograd {
                 throw new IllegalStateException("element 0 of tensors does not require grad and does not have a "
                         + "grad_fn: backward() needs an output computed from tensors with requiresGrad(true)");
             }
-            root.gradState().accumulate(seed);
+            root.gradState().accumulate(root.gradState().runPreHooks(seed));
             root.gradState().runPostAccumulateHooks(root);
             return;
         }
@@ -107,7 +107,7 @@ public final class Autograd {
                     Storage gi = Reductions.sumToShape(grads[i], in.storage().shape()).cast(in.dtype());
                     Node producer = in.gradFn();
                     if (producer == null) {
-                        if (in.requiresGrad()) {
+                        if (in.requiresGrad() && (readiness == null || !readiness.collect(in, gi))) {
                             in.gradState().accumulate(gi);
                         }
                     } else if (producer.pendingGrad == null) {
@@ -243,7 +243,8 @@ public final class Autograd {
         for (int i = 0; i < inputs.length; i++) {
             Tensor in = inputs[i];
             if (in == null || !fn.writesGradInPlace(i) || !fn.needsInputGrad(i) || in.gradFn() != null
-                    || !in.requiresGrad() || !in.storage().isFloating() || in.storage().size() == 0) {
+                    || !in.requiresGrad() || !in.storage().isFloating() || in.storage().size() == 0
+                    || in.hasLeafGradHooks()) { // hooks see the gradient before it reaches grad
                 continue;
             }
             boolean once = true;

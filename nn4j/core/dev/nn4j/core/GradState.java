@@ -57,6 +57,52 @@ final class GradState {
         };
     }
 
+    /** Hooks run with this leaf's whole gradient of a backward before it is accumulated ({@link Tensor#registerHook}). */
+    private volatile java.util.List<java.util.function.UnaryOperator<Tensor>> preHooks;
+
+    boolean hasPreHooks() {
+        java.util.List<java.util.function.UnaryOperator<Tensor>> h = preHooks;
+        return h != null && !h.isEmpty();
+    }
+
+    synchronized RemovableHandle addPreHook(java.util.function.UnaryOperator<Tensor> hook) {
+        if (preHooks == null) {
+            preHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        }
+        java.util.function.UnaryOperator<Tensor> own = hook::apply; // a registration of its own, removed alone
+        preHooks.add(own);
+        LeafReadiness.REGISTERED.incrementAndGet();
+        java.util.List<java.util.function.UnaryOperator<Tensor>> in = preHooks;
+        return () -> {
+            if (in.removeIf(x -> x == own)) {
+                LeafReadiness.REGISTERED.decrementAndGet();
+            }
+        };
+    }
+
+    /**
+     * {@code g} after this leaf's hooks, each seeing the previous one's result and free to replace it (a null
+     * return keeps it). The gradient a hook sees is handed out, so nothing writes over it afterwards.
+     */
+    Storage runPreHooks(Storage g) {
+        java.util.List<java.util.function.UnaryOperator<Tensor>> hooks = preHooks;
+        if (hooks == null) {
+            return g;
+        }
+        for (java.util.function.UnaryOperator<Tensor> h : hooks) {
+            g.share();
+            Tensor replaced = h.apply(new Tensor(g, owner.device()));
+            if (replaced != null) {
+                if (!Arrays.equals(replaced.shape(), g.shape())) {
+                    throw new IllegalArgumentException("a gradient hook returned shape " + Shapes.str(replaced.shape())
+                            + " for a gradient of shape " + Shapes.str(g.shape()));
+                }
+                g = replaced.storage().cast(g.type());
+            }
+        }
+        return g;
+    }
+
     void runPostAccumulateHooks(Tensor owner) {
         java.util.List<java.util.function.Consumer<Tensor>> h = postHooks;
         if (h != null) {

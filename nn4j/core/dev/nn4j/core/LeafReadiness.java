@@ -1,5 +1,7 @@
 package dev.nn4j.core;
 
+import dev.nn4j.core.kernel.Elementwise;
+import dev.nn4j.core.kernel.Storage;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -8,7 +10,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * When, during one backward, each leaf with post-accumulate hooks ({@link Tensor#registerPostAccumulateGradHook})
+ * When, during one backward, each leaf with gradient hooks ({@link Tensor#registerHook}, which must see the leaf's
+ * whole gradient before it is accumulated: its parts are summed here meanwhile) or post-accumulate hooks ({@link Tensor#registerPostAccumulateGradHook})
  * has received its last gradient: the engine accumulates a leaf's gradient edge by edge as nodes run, so the leaf
  * is final once every edge into it from the graph has been processed. Counted by one walk of the graph before the
  * backward, made only while some hook is registered anywhere (the walk costs a pass over the graph).
@@ -19,6 +22,8 @@ final class LeafReadiness {
 
     /** Per hooked leaf: {edges not yet processed, 1 once a gradient was delivered}. */
     private final Map<Tensor, int[]> pending = new IdentityHashMap<>();
+    /** Per leaf with gradient hooks: the sum of its gradients so far in this backward, not yet accumulated. */
+    private final Map<Tensor, Storage> sums = new IdentityHashMap<>();
 
     private LeafReadiness() {
     }
@@ -46,7 +51,7 @@ final class LeafReadiness {
                 }
                 Node producer = in.gradFn();
                 if (producer == null) {
-                    if (in.hasPostAccumulateHooks()) {
+                    if (in.hasPostAccumulateHooks() || in.hasLeafGradHooks()) {
                         r.pending.computeIfAbsent(in, k -> new int[2])[0]++;
                     }
                 } else if (seen.add(producer)) {
@@ -55,6 +60,21 @@ final class LeafReadiness {
             }
         }
         return r.pending.isEmpty() ? null : r;
+    }
+
+    /**
+     * Takes {@code g}, a gradient for {@code leaf}, when the leaf has gradient hooks: they must see its whole
+     * gradient of this backward, so the parts are summed here and accumulated once the last has come. False
+     * (nothing taken) for other leaves.
+     */
+    boolean collect(Tensor leaf, Storage g) {
+        if (!pending.containsKey(leaf) || !leaf.hasLeafGradHooks()) {
+            return false;
+        }
+        Storage sum = sums.get(leaf);
+        // out of place: the first part may be another input's gradient
+        sums.put(leaf, sum == null ? g : Elementwise.binary(Elementwise.BinaryOp.ADD, sum, g, g.shape(), g.type()));
+        return true;
     }
 
     /** One edge into {@code leaf} was processed ({@code delivered}: with a gradient); runs its hooks when last. */
@@ -66,9 +86,19 @@ final class LeafReadiness {
         c[1] |= delivered ? 1 : 0;
         if (--c[0] == 0) {
             pending.remove(leaf);
-            if (c[1] == 1) {
-                leaf.gradState().runPostAccumulateHooks(leaf);
-            }
+            complete(leaf, c[1] == 1);
+        }
+    }
+
+    /** The leaf's gradient is final: its summed gradient through its hooks into {@code grad}, then post hooks. */
+    private void complete(Tensor leaf, boolean delivered) {
+        Storage sum = sums.remove(leaf);
+        if (sum != null) {
+            GradState st = leaf.gradState();
+            st.accumulate(st.runPreHooks(sum));
+        }
+        if (delivered) {
+            leaf.gradState().runPostAccumulateHooks(leaf);
         }
     }
 
@@ -78,9 +108,7 @@ final class LeafReadiness {
      */
     void finish() {
         for (Map.Entry<Tensor, int[]> e : Map.copyOf(pending).entrySet()) {
-            if (e.getValue()[1] == 1) {
-                e.getKey().gradState().runPostAccumulateHooks(e.getKey());
-            }
+            complete(e.getKey(), e.getValue()[1] == 1);
         }
         pending.clear();
     }

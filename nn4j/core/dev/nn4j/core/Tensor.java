@@ -339,13 +339,14 @@ public class Tensor {
 
     /**
      * Registers {@code hook} to run with this tensor's gradient each time a backward computes it; a non-null return
-     * replaces the gradient that flows on (same shape), null keeps it. The hook must not write into the gradient it
-     * is given. PyTorch: {@code y.register_hook(hook)}.
+     * replaces the gradient (same shape), null keeps it. The hook must not write into the gradient it is given. On a
+     * non-leaf the result flows on to the inputs; on a leaf the hook sees the leaf's whole gradient of the backward
+     * (summed over every use) before it is added to {@link #grad}, and the result is what is added. A leaf with such
+     * hooks gets its gradient out of place (ops do not write it straight into the {@code grad} buffer). PyTorch:
+     * {@code x.register_hook(hook)}.
      *
      * @return a handle that removes the hook
-     * @throws IllegalStateException for a leaf (hooks on leaves are not supported yet: their gradients are
-     *     accumulated where they are computed, some straight into the {@code grad} buffer) or a tensor that
-     *     requires no grad
+     * @throws IllegalStateException for a tensor that requires no grad
      */
     public RemovableHandle registerHook(java.util.function.UnaryOperator<Tensor> hook) {
         java.util.Objects.requireNonNull(hook, "hook");
@@ -353,10 +354,14 @@ public class Tensor {
             throw new IllegalStateException("cannot register a hook on a tensor that doesn't require gradient");
         }
         if (gradFn == null) {
-            throw new IllegalStateException("registerHook: hooks on leaf tensors are not supported yet; register it "
-                    + "on a tensor computed from this one (a non-leaf) instead");
+            return gradState().addPreHook(hook);
         }
         return gradFn.addGradHook(hook, device);
+    }
+
+    boolean hasLeafGradHooks() {
+        GradState st = gradState;
+        return st != null && st.hasPreHooks();
     }
 
     /**

@@ -72,12 +72,58 @@ class GradHookTest {
     }
 
     @Test
-    void hooksOnLeavesAndOnTensorsWithoutGradAreRefusedWithAReason() {
-        Tensor leaf = Tensor.of(new double[] {1}, 1).requiresGrad(true);
-        assertTrue(assertThrows(IllegalStateException.class, () -> leaf.registerHook(g -> g)).getMessage()
-                .contains("leaf"));
+    void hooksOnTensorsWithoutGradAreRefused() {
         Tensor plain = Tensor.of(new double[] {1}, 1);
         assertThrows(IllegalStateException.class, () -> plain.registerHook(g -> g));
+    }
+
+    @Test
+    void aLeafHookSeesTheWholeGradientOfTheBackwardAndItsResultIsAccumulated() {
+        // as PyTorch: x.register_hook(f) runs once per backward with the sum over x's uses, before .grad
+        Tensor x = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        List<double[]> seen = new ArrayList<>();
+        RemovableHandle h = x.registerHook(g -> {
+            seen.add(values(g));
+            return g.mul(10.0);
+        });
+        x.mul(2.0).add(x.mul(x)).sum().backward(); // d/dx = 2 + 2x
+        assertEquals(1, seen.size());
+        assertArrayEquals(new double[] {4, 6}, seen.get(0));
+        assertArrayEquals(new double[] {40, 60}, values(x.grad()));
+        x.mul(3.0).sum().backward(); // accumulates the hook's result
+        assertArrayEquals(new double[] {70, 90}, values(x.grad()));
+        h.remove();
+        x.mul(3.0).sum().backward();
+        assertArrayEquals(new double[] {73, 93}, values(x.grad()));
+        assertEquals(2, seen.size());
+    }
+
+    @Test
+    void aLeafHookOnAWeightThatBlasWouldWriteInPlaceStillSeesItsGradient() {
+        Tensor w = Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3).to(org.nd4j.linalg.api.buffer.DataType.FLOAT)
+                .requiresGrad(true);
+        Tensor b = Tensor.zeros(2).to(org.nd4j.linalg.api.buffer.DataType.FLOAT).requiresGrad(true);
+        Tensor x = Tensor.ones(4, 3).to(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        int[] calls = {0};
+        w.registerHook(g -> {
+            calls[0]++;
+            return g.mul(0.5);
+        });
+        List<String> order = new ArrayList<>();
+        w.registerPostAccumulateGradHook(t -> order.add("post " + values(t.grad())[0]));
+        dev.nn4j.nn.Functional.linear(x, w, b).sum().backward(); // dW = 4 everywhere, halved by the hook
+        assertEquals(1, calls[0]);
+        assertArrayEquals(new double[] {2, 2, 2, 2, 2, 2}, values(w.grad()));
+        assertArrayEquals(new double[] {4, 4}, values(b.grad()));
+        assertEquals(List.of("post 2.0"), order, "post-accumulate hooks run after, with the hook's result in grad");
+    }
+
+    @Test
+    void aLeafHookRunsWhenTheLeafIsTheRoot() {
+        Tensor x = Tensor.of(new double[] {3}).requiresGrad(true);
+        x.registerHook(g -> g.mul(-1.0));
+        x.backward();
+        assertEquals(-1.0, x.grad().item());
     }
 
     @Test
