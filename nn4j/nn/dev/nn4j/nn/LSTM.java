@@ -46,6 +46,29 @@ public class LSTM extends RNNBase {
     }
 
     /**
+     * The layer over a packed batch of sequences of different lengths (each run only to its end), from initial
+     * states {@code h0} and {@code c0} in the batch's original order (null means zeros). PyTorch:
+     * {@code output, (h_n, c_n) = lstm(packed, (h0, c0))}.
+     *
+     * @throws ModuleInputException naming this module, its path and the shapes for a wrong input or state
+     */
+    public PackedOutput callPacked(PackedSequence x, Tensor h0, Tensor c0) {
+        Tensor[] r = runPackedGuarded(x, h0, c0);
+        return new PackedOutput(x.withData(r[0]), r[1], r[2]);
+    }
+
+    /**
+     * What an LSTM returns for a packed input: the packed output and each sequence's final states (at its own last
+     * step), in the batch's original order.
+     *
+     * @param output the packed output, {@code [sum of lengths, directions x hidden]} data
+     * @param h {@code [layers x directions, batch, hidden]}
+     * @param c {@code [layers x directions, batch, hidden]}
+     */
+    public record PackedOutput(PackedSequence output, Tensor h, Tensor c) {
+    }
+
+    /**
      * What an LSTM returns: the output sequence and the final hidden and cell states.
      *
      * @param output {@code [seq, batch, directions x hidden]} (batch first if so built)

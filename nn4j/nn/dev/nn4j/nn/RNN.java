@@ -33,6 +33,28 @@ public class RNN extends RNNBase {
     }
 
     /**
+     * The layer over a packed batch of sequences of different lengths (each run only to its end), from the initial
+     * state {@code h0} in the batch's original order (null means zeros). PyTorch: {@code output, h_n = rnn(packed,
+     * h0)}.
+     *
+     * @throws ModuleInputException naming this module, its path and the shapes for a wrong input or state
+     */
+    public PackedOutput callPacked(PackedSequence x, Tensor h0) {
+        Tensor[] r = runPackedGuarded(x, h0, null);
+        return new PackedOutput(x.withData(r[0]), r[1]);
+    }
+
+    /**
+     * What a packed input gives: the packed output and each sequence's final state (at its own last step), in the
+     * batch's original order.
+     *
+     * @param output the packed output, {@code [sum of lengths, directions x hidden]} data
+     * @param h {@code [layers x directions, batch, hidden]}
+     */
+    public record PackedOutput(PackedSequence output, Tensor h) {
+    }
+
+    /**
      * What an RNN returns.
      *
      * @param output {@code [seq, batch, directions x hidden]} (batch first if so built)

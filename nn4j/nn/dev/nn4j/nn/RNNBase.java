@@ -152,9 +152,45 @@ abstract class RNNBase extends Module {
         });
     }
 
+    /**
+     * {output data, h_n, c_n (LSTM, else null)} for a packed sequence, through the guarded path: the states in the
+     * sequence's original batch order, as PyTorch returns them.
+     */
+    final Tensor[] runPackedGuarded(PackedSequence x, Tensor h0, Tensor c0) {
+        java.util.Objects.requireNonNull(x, "the packed sequence");
+        return callGuarded(new Tensor[] {x.data(), h0, c0}, in -> {
+            Tensor data = in[0];
+            if (data.dim() != 2 || data.size(1) != inputSize) {
+                throw new IllegalArgumentException("expected packed data [sum of lengths, " + inputSize + "], got "
+                        + Shapes.str(data.shape()));
+            }
+            long[] sizes = x.sizes();
+            int[] active = new int[sizes.length];
+            for (int t = 0; t < active.length; t++) {
+                active[t] = (int) sizes[t];
+            }
+            long[] sorted = x.sorted();
+            Tensor hs = in[1] == null || sorted == null ? in[1] : RnnUtils.select(in[1], sorted, 1);
+            Tensor cs = in[2] == null || sorted == null ? in[2] : RnnUtils.select(in[2], sorted, 1);
+            Tensor[] r = run(RnnUtils.unpack(data, sizes, sizes.length, 0), hs, cs, active);
+            long[] unsorted = x.unsorted();
+            Tensor hn = unsorted == null ? r[1] : RnnUtils.select(r[1], unsorted, 1);
+            Tensor cn = unsorted == null || r[2] == null ? r[2] : RnnUtils.select(r[2], unsorted, 1);
+            return new Tensor[] {RnnUtils.pack(r[0], sizes), hn, cn};
+        });
+    }
+
     /** {output, h_n, c_n}; the initial states may be null (zeros). */
     final Tensor[] run(Tensor x, Tensor h0, Tensor c0) {
-        Tensor seq = batchFirst ? x.transpose(0, 1) : x; // time-major inside
+        return run(x, h0, c0, null);
+    }
+
+    /**
+     * {@link #run(Tensor, Tensor, Tensor)}; with {@code active} (a packed sequence's batch sizes) {@code x} is
+     * time-major whatever the layout, and so is the output.
+     */
+    private Tensor[] run(Tensor x, Tensor h0, Tensor c0, int[] active) {
+        Tensor seq = batchFirst && active == null ? x.transpose(0, 1) : x; // time-major inside
         long steps = seq.size(0);
         long batch = seq.size(1);
         checkState("hidden size", h0, batch, outputSize());
@@ -169,7 +205,7 @@ abstract class RNNBase extends Module {
                 Tensor h = h0 == null ? Tensor.zeros(batch, outputSize()).to(x.dtype()).to(x.device()) : h0.get(k);
                 Tensor c = mode != Mode.LSTM ? null
                         : c0 == null ? Tensor.zeros(batch, hiddenSize).to(x.dtype()).to(x.device()) : c0.get(k);
-                Tensor[] r = direction(layerIn, cells.get(k), h, c, d == 1, steps, batch);
+                Tensor[] r = direction(layerIn, cells.get(k), h, c, d == 1, steps, batch, active);
                 outs[d] = r[0];
                 hn.add(r[1].unsqueeze(0));
                 if (c != null) {
@@ -181,56 +217,82 @@ abstract class RNNBase extends Module {
                 layerIn = Functional.dropout(layerIn, dropout, isTraining());
             }
         }
-        Tensor output = batchFirst ? layerIn.transpose(0, 1) : layerIn;
+        Tensor output = batchFirst && active == null ? layerIn.transpose(0, 1) : layerIn;
         return new Tensor[] {output, Tensor.cat(0, hn.toArray(new Tensor[0])),
             cn.isEmpty() ? null : Tensor.cat(0, cn.toArray(new Tensor[0]))};
     }
 
-    /** One layer in one direction over {@code seq} ({@code [T, B, in]}): {outputs [T, B, H], h_T, c_T}. */
+    /**
+     * One layer in one direction over {@code seq} ({@code [T, B, in]}): {outputs [T, B, H], h_T, c_T}. With
+     * {@code active} only the first {@code active[t]} rows run at time {@code t}; the others keep their states and
+     * output zeros, and h_T, c_T are each row's last.
+     */
     private Tensor[] direction(Tensor seq, Parameter[] p, Tensor h, Tensor c, boolean reverse, long steps,
-                               long batch) {
+                               long batch, int[] active) {
         // the input projections of the whole sequence: one gemm, [T, B, gates H] (the rows folded, no copy)
         Tensor proj = Functional.linear(seq, p[0], p[2]);
         if (mode == Mode.LSTM && p[4] == null && steps > 0) {
-            // the recurrence as one op; its output packs each step's [h, c]
-            Tensor packed = LstmLayer.apply(proj, p[1], p[3], h, c, reverse);
-            Tensor last = packed.get((int) (reverse ? 0 : steps - 1));
-            return new Tensor[] {packed.get(NDArrayIndex.all(), NDArrayIndex.all(),
+            // the recurrence as one op; its output packs each step's [h, c] (and, packed, each row's final ones)
+            Tensor packed = LstmLayer.apply(proj, p[1], p[3], h, c, reverse, active);
+            Tensor last = packed.get((int) (active != null ? steps : reverse ? 0 : steps - 1));
+            return new Tensor[] {packed.get(NDArrayIndex.interval(0, steps), NDArrayIndex.all(),
                     NDArrayIndex.interval(0, hiddenSize)), chunk(last, 0), chunk(last, 1)};
         }
         Tensor[] outs = new Tensor[(int) steps];
         for (int i = 0; i < steps; i++) {
             int t = reverse ? (int) steps - 1 - i : i;
-            Tensor xt = proj.get(t);
-            Tensor hh = Functional.linear(h, p[1], p[3]);
-            switch (mode) {
-                case LSTM: {
-                    // one fused op for the gates and both states
-                    Tensor hc = LstmCell.apply(xt, hh, c);
-                    h = chunk(hc, 0);
-                    c = chunk(hc, 1);
-                    if (p[4] != null) {
-                        h = Functional.linear(h, p[4], null); // the projection: h = W_hr (o * tanh(c))
-                    }
-                    break;
-                }
-                case GRU: {
-                    Tensor reset = chunk(xt, 0).add(chunk(hh, 0)).sigmoid();
-                    Tensor update = chunk(xt, 1).add(chunk(hh, 1)).sigmoid();
-                    Tensor fresh = chunk(xt, 2).add(reset.mul(chunk(hh, 2))).tanh();
-                    // PyTorch's form: n + z (h - n)
-                    h = fresh.add(update.mul(h.sub(fresh)));
-                    break;
-                }
-                case RNN_RELU:
-                    h = xt.add(hh).relu();
-                    break;
-                default:
-                    h = xt.add(hh).tanh();
+            long m = active == null ? batch : active[t];
+            if (m < batch) {
+                // a packed sequence: the first m rows run, the others keep their states and output zeros
+                Tensor[] r = step(proj.get(t).get(NDArrayIndex.interval(0, m)), rows(h, 0, m),
+                        c == null ? null : rows(c, 0, m), p);
+                h = Tensor.cat(0, r[0], rows(h, m, batch));
+                c = c == null ? null : Tensor.cat(0, r[1], rows(c, m, batch));
+                outs[t] = Tensor.cat(0, r[0], Tensor.zeros(batch - m, outputSize()).to(h.dtype()).to(h.device()))
+                        .unsqueeze(0);
+                continue;
             }
+            Tensor[] r = step(proj.get(t), h, c, p);
+            h = r[0];
+            c = r[1];
             outs[t] = h.unsqueeze(0);
         }
         return new Tensor[] {Tensor.cat(0, outs), h, c};
+    }
+
+    private static Tensor rows(Tensor x, long from, long to) {
+        return x.get(NDArrayIndex.interval(from, to));
+    }
+
+    /** One time step from the input's projection {@code xt} and the states: {h, c (LSTM, else null)}. */
+    private Tensor[] step(Tensor xt, Tensor h, Tensor c, Parameter[] p) {
+        Tensor hh = Functional.linear(h, p[1], p[3]);
+        switch (mode) {
+            case LSTM: {
+                // one fused op for the gates and both states
+                Tensor hc = LstmCell.apply(xt, hh, c);
+                h = chunk(hc, 0);
+                c = chunk(hc, 1);
+                if (p[4] != null) {
+                    h = Functional.linear(h, p[4], null); // the projection: h = W_hr (o * tanh(c))
+                }
+                break;
+            }
+            case GRU: {
+                Tensor reset = chunk(xt, 0).add(chunk(hh, 0)).sigmoid();
+                Tensor update = chunk(xt, 1).add(chunk(hh, 1)).sigmoid();
+                Tensor fresh = chunk(xt, 2).add(reset.mul(chunk(hh, 2))).tanh();
+                // PyTorch's form: n + z (h - n)
+                h = fresh.add(update.mul(h.sub(fresh)));
+                break;
+            }
+            case RNN_RELU:
+                h = xt.add(hh).relu();
+                break;
+            default:
+                h = xt.add(hh).tanh();
+        }
+        return new Tensor[] {h, c};
     }
 
     /** Gate {@code k} of stacked gates {@code [B, gates H]}. */
