@@ -55,6 +55,33 @@ abstract class FloatMath {
     abstract void tanh(float[] x, int xo, float[] y, int yo, int n);
 
     /**
+     * One row of the float32 LSTM cell (see {@code Recurrent.cellRow}): gates {@code x[xo..] + y[yo..]} ({@code 4H}),
+     * previous cell state {@code cv[co..]}; writes the activations and {@code tanh(c')} to {@code act[ao..]}
+     * ({@code 5H}) and {@code [h, c']} to {@code out[oo..]} ({@code 2H}).
+     */
+    void lstmCellRow(float[] x, int xo, float[] y, int yo, float[] cv, int co, float[] act, int ao, float[] out,
+                     int oo, int h) {
+        for (int j = 0; j < 4 * h; j++) {
+            act[ao + j] = x[xo + j] + y[yo + j];
+        }
+        lstmGates(act, ao, h);
+        for (int j = 0; j < h; j++) {
+            out[oo + h + j] = act[ao + h + j] * cv[co + j] + act[ao + j] * act[ao + 2 * h + j];
+        }
+        tanh(out, oo + h, act, ao + 4 * h, h); // of the stored c', as the float64 backward recomputes it
+        for (int j = 0; j < h; j++) {
+            out[oo + j] = act[ao + 3 * h + j] * act[ao + 4 * h + j];
+        }
+    }
+
+    /** The four gates' activations in place: sigmoid for i and f, tanh for g, sigmoid for o. */
+    final void lstmGates(float[] act, int ao, int h) {
+        sigmoid(act, ao, act, ao, 2 * h); // i, f
+        tanh(act, ao + 2 * h, act, ao + 2 * h, h); // g
+        sigmoid(act, ao + 3 * h, act, ao + 3 * h, h); // o
+    }
+
+    /**
      * One row of the float32 LSTM cell's backward (see {@code Recurrent.cellRowBackward}, whose arithmetic this is,
      * in the same order): {@code [dh, dc']} at {@code gv[go..]} plus {@code carry[ca..]} (may be null), activations
      * and {@code tanh(c')} at {@code a[ao..]}, previous cell state at {@code cv[co..]}; writes the gates' gradient

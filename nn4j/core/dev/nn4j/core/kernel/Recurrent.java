@@ -110,19 +110,7 @@ public final class Recurrent {
      */
     static void cellRow(float[] x, int xo, float[] y, int yo, float[] cv, int co, float[] act, int ao,
                                 float[] out, int oo, int h, FloatMath math) {
-        for (int j = 0; j < 4 * h; j++) {
-            act[ao + j] = x[xo + j] + y[yo + j];
-        }
-        math.sigmoid(act, ao, act, ao, 2 * h); // i, f
-        math.tanh(act, ao + 2 * h, act, ao + 2 * h, h); // g
-        math.sigmoid(act, ao + 3 * h, act, ao + 3 * h, h); // o
-        for (int j = 0; j < h; j++) {
-            out[oo + h + j] = act[ao + h + j] * cv[co + j] + act[ao + j] * act[ao + 2 * h + j];
-        }
-        math.tanh(out, oo + h, act, ao + 4 * h, h); // of the stored c', as the float64 backward recomputes it
-        for (int j = 0; j < h; j++) {
-            out[oo + j] = act[ao + 3 * h + j] * act[ao + 4 * h + j];
-        }
+        math.lstmCellRow(x, xo, y, yo, cv, co, act, ao, out, oo, h);
     }
 
     private static Storage[] lstmCellBackwardFloats(float[] gv, float[] a, float[] cv, int b, int h) {

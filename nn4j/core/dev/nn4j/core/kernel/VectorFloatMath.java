@@ -148,6 +148,36 @@ final class VectorFloatMath extends FloatMath {
     }
 
     @Override
+    void lstmCellRow(float[] x, int xo, float[] y, int yo, float[] cv, int co, float[] act, int ao, float[] out,
+                     int oo, int h) {
+        int len = S.length();
+        int j = 0;
+        for (; j <= 4 * h - len; j += len) {
+            FloatVector.fromArray(S, x, xo + j).add(FloatVector.fromArray(S, y, yo + j)).intoArray(act, ao + j);
+        }
+        for (; j < 4 * h; j++) {
+            act[ao + j] = x[xo + j] + y[yo + j];
+        }
+        lstmGates(act, ao, h);
+        for (j = 0; j <= h - len; j += len) {
+            FloatVector.fromArray(S, act, ao + h + j).mul(FloatVector.fromArray(S, cv, co + j))
+                    .add(FloatVector.fromArray(S, act, ao + j).mul(FloatVector.fromArray(S, act, ao + 2 * h + j)))
+                    .intoArray(out, oo + h + j);
+        }
+        for (; j < h; j++) {
+            out[oo + h + j] = act[ao + h + j] * cv[co + j] + act[ao + j] * act[ao + 2 * h + j];
+        }
+        tanh(out, oo + h, act, ao + 4 * h, h);
+        for (j = 0; j <= h - len; j += len) {
+            FloatVector.fromArray(S, act, ao + 3 * h + j).mul(FloatVector.fromArray(S, act, ao + 4 * h + j))
+                    .intoArray(out, oo + j);
+        }
+        for (; j < h; j++) {
+            out[oo + j] = act[ao + 3 * h + j] * act[ao + 4 * h + j];
+        }
+    }
+
+    @Override
     void lstmCellBackwardRow(float[] gv, int go, float[] carry, int ca, float[] a, int ao, float[] cv, int co,
                              float[] dGates, int dgo, float[] dc, int dco, int h) {
         int len = S.length();

@@ -204,6 +204,28 @@ class FloatMathTest {
     }
 
     @Test
+    void lstmCellRowInLanesAgreesWithTheScalarRow() {
+        SplittableRandom r = new SplittableRandom(6);
+        for (int h : new int[] {1, 16, 37}) {
+            float[] x = random(r, 2 + 4 * h);
+            float[] y = random(r, 3 + 4 * h);
+            float[] cv = random(r, 1 + h);
+            float[][] act = new float[2][5 * h + 1];
+            float[][] out = new float[2][2 * h + 2];
+            FloatMath[] impls = {FloatMath.scalar(), FloatMath.get()};
+            for (int k = 0; k < 2; k++) {
+                impls[k].lstmCellRow(x, 2, y, 3, cv, 1, act[k], 1, out[k], 2, h);
+            }
+            for (int i = 0; i < out[0].length; i++) {
+                assertEquals(out[0][i], out[1][i], 4 * Math.ulp(out[0][i]) + 1e-7f, "h=" + h + " out " + i);
+            }
+            for (int i = 0; i < act[0].length; i++) {
+                assertEquals(act[0][i], act[1][i], 4 * Math.ulp(act[0][i]) + 1e-7f, "h=" + h + " act " + i);
+            }
+        }
+    }
+
+    @Test
     void rowHelpersAgreeWithTheScalarLoops() {
         SplittableRandom r = new SplittableRandom(8);
         for (int n : new int[] {0, 1, 15, 16, 17, 64, 1000}) {
