@@ -60,8 +60,19 @@ public final class Autograd {
                 throw new IllegalStateException("element 0 of tensors does not require grad and does not have a "
                         + "grad_fn: backward() needs an output computed from tensors with requiresGrad(true)");
             }
-            root.gradState().accumulate(root.gradState().runPreHooks(seed));
-            root.gradState().runPostAccumulateHooks(root);
+            // as for a leaf reached through a graph: hooks run without recording, and may queue callbacks
+            java.util.ArrayDeque<Runnable> outer = CALLBACKS.get();
+            java.util.ArrayDeque<Runnable> callbacks = new java.util.ArrayDeque<>(2);
+            CALLBACKS.set(callbacks);
+            try (NoGrad scope = NoGrad.enter()) {
+                root.gradState().accumulate(root.gradState().runPreHooks(seed));
+                root.gradState().runPostAccumulateHooks(root);
+                for (Runnable r = callbacks.poll(); r != null; r = callbacks.poll()) {
+                    r.run();
+                }
+            } finally {
+                CALLBACKS.set(outer);
+            }
             return;
         }
         if (top.isReleased()) {

@@ -93,11 +93,8 @@ final class GradState {
             g.share();
             Tensor replaced = h.apply(new Tensor(g, owner.device()));
             if (replaced != null) {
-                if (!Arrays.equals(replaced.shape(), g.shape())) {
-                    throw new IllegalArgumentException("a gradient hook returned shape " + Shapes.str(replaced.shape())
-                            + " for a gradient of shape " + Shapes.str(g.shape()));
-                }
-                g = replaced.storage().cast(g.type());
+                Node.checkHookResult(replaced, g, owner.device());
+                g = replaced.storage();
             }
         }
         return g;

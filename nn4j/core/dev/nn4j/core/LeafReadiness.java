@@ -21,7 +21,7 @@ final class LeafReadiness {
     static final AtomicInteger REGISTERED = new AtomicInteger();
 
     /** Per hooked leaf: {edges not yet processed, 1 once a gradient was delivered}. */
-    private final Map<Tensor, int[]> pending = new IdentityHashMap<>();
+    private final Map<Tensor, int[]> pending = new java.util.LinkedHashMap<>(); // Tensor: identity equality
     /** Per leaf with gradient hooks: the sum of its gradients so far in this backward, not yet accumulated. */
     private final Map<Tensor, Storage> sums = new IdentityHashMap<>();
 
@@ -107,7 +107,8 @@ final class LeafReadiness {
      * are final too; those that received a gradient have their hooks run now.
      */
     void finish() {
-        for (Map.Entry<Tensor, int[]> e : Map.copyOf(pending).entrySet()) {
+        // in the order the walk found them: the same on every rank of a data-parallel job
+        for (Map.Entry<Tensor, int[]> e : new java.util.ArrayList<>(pending.entrySet())) {
             complete(e.getKey(), e.getValue()[1] == 1);
         }
         pending.clear();

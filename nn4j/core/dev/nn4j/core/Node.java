@@ -252,14 +252,23 @@ public abstract class Node {
             g.share();
             Tensor replaced = h.fn().apply(new Tensor(g, h.device()));
             if (replaced != null) {
-                if (!java.util.Arrays.equals(replaced.shape(), g.shape())) {
-                    throw new IllegalArgumentException("a gradient hook returned shape "
-                            + Shapes.str(replaced.shape()) + " for a gradient of shape " + Shapes.str(g.shape()));
-                }
-                g = replaced.storage().cast(g.type());
+                checkHookResult(replaced, g, h.device());
+                g = replaced.storage();
             }
         }
         return g;
+    }
+
+    /** A hook's replacement gradient must be the gradient's shape, dtype and device, as PyTorch requires. */
+    static void checkHookResult(Tensor replaced, Storage g, Device device) {
+        if (!java.util.Arrays.equals(replaced.shape(), g.shape())) {
+            throw new IllegalArgumentException("a gradient hook returned shape " + Shapes.str(replaced.shape())
+                    + " for a gradient of shape " + Shapes.str(g.shape()));
+        }
+        if (replaced.dtype() != g.type() || !replaced.device().equals(device)) {
+            throw new IllegalArgumentException("a gradient hook changed the gradient's type: it was " + g.type()
+                    + " on " + device + ", the hook returned " + replaced.dtype() + " on " + replaced.device());
+        }
     }
 
 

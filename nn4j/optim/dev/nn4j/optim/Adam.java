@@ -159,7 +159,10 @@ public class Adam extends Optimizer {
         double w1 = m.r(1 - beta1);
         double b2 = m.r(beta2);
         double c2 = m.r(1 - beta2);
-        if (p.dtype() == org.nd4j.linalg.api.buffer.DataType.FLOAT && OptimizerLoops.adam(p.array(), grad,
+        // (a coupled decay that rounds to 0 in float32 stays with the loop below, which still adds 0 * p)
+        boolean lanes = p.dtype() == org.nd4j.linalg.api.buffer.DataType.FLOAT
+                && (weightDecay == 0 || decoupled || (float) decay != 0f);
+        if (lanes && OptimizerLoops.adam(p.array(), grad,
                 avg.array(), avgSq.array(), new OptimizerLoops.AdamCoefficients((float) negStepSize, (float) bc2Sqrt,
                 (float) epsR, (float) (decoupled ? 0 : decay), (float) (decoupled ? shrink : 1), (float) w1,
                 (float) b2, (float) c2))) {

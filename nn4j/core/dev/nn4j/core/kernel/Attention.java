@@ -91,6 +91,11 @@ public final class Attention {
      */
     public static Storage[] forward(Storage[] sources, Geometry g, Storage mask, double keep, Storage kept) {
         DataType type = sources[0].type();
+        if (g.entries() == 0 || g.l() == 0 || g.s() == 0 || g.d() == 0) {
+            // nothing to attend to (or no one asking): zeros, as the products of empty matrices are (BLAS would
+            // refuse the leading dimensions)
+            return new Storage[] {Storage.zeros(type, g.outShape()), Storage.zeros(type, g.weightsShape()), null};
+        }
         boolean direct = direct(sources);
         long[] ws = g.weightsShape();
         double alpha = 1 / Math.sqrt(g.d());
@@ -109,6 +114,13 @@ public final class Attention {
     /** The gradients of the sources (in order) from the output's gradient {@code grad}. */
     public static Storage[] backward(Storage grad, Storage[] sources, Storage p, Storage noise, Geometry g) {
         DataType type = sources[0].type();
+        if (g.entries() == 0 || g.l() == 0 || g.s() == 0 || g.d() == 0) {
+            Storage[] zeros = new Storage[sources.length];
+            for (int i = 0; i < zeros.length; i++) {
+                zeros[i] = Storage.zeros(type, sources[i].shape());
+            }
+            return zeros;
+        }
         long[] ws = g.weightsShape();
         Storage dropped = noise == null ? p : Elementwise.binary(Elementwise.BinaryOp.MUL, p, noise, ws, type);
         double alpha = 1 / Math.sqrt(g.d());

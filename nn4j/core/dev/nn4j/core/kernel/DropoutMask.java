@@ -2,6 +2,7 @@ package dev.nn4j.core.kernel;
 
 import dev.nn4j.core.Rng;
 import dev.nn4j.core.Shapes;
+import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -18,13 +19,19 @@ public final class DropoutMask {
      * where the JVM allows: a transformer step draws millions.
      */
     public static Storage draw(DataType type, long[] shape, double keep) {
-        if (!(keep >= 0 && keep < 1)) {
-            throw new IllegalArgumentException("dropout: the keep probability must lie in [0, 1), got " + keep);
+        if (!(keep >= 0 && keep <= 1)) {
+            throw new IllegalArgumentException("dropout: the keep probability must lie in [0, 1], got " + keep);
         }
         if (keep == 0) {
             return Storage.zeros(type, shape); // PyTorch's p = 1: everything dropped, no division by zero
         }
         float[] m = new float[Math.toIntExact(Shapes.numel(shape))];
+        if (keep == 1) {
+            // a p so small that 1 - p rounds to 1: every element kept, scaled by 1
+            Arrays.fill(m, 1f);
+            Storage ones = Storage.ofFloats(m, shape);
+            return type == DataType.FLOAT ? ones : ones.cast(type);
+        }
         int threshold = (int) Math.min(keep * 0x1p31, Integer.MAX_VALUE);
         if (type == DataType.DOUBLE) {
             FloatMath.get().bernoulli(Rng.nextLong(), threshold, 1f, m, m.length);

@@ -84,8 +84,9 @@ final class Scratch {
                 return own;
             }
         }
+        int version = s.version(); // before the data: a write bumps it first, so a copy is never newer than this
         float[] data = s.floats();
-        if (stagedFrom[i] == s && stagedHeap[i] == data && stagedVersion[i] == s.version() && slots[i] != null
+        if (stagedFrom[i] == s && stagedHeap[i] == data && stagedVersion[i] == version && slots[i] != null
                 && s.size() <= KEEP_LIMIT) {
             return slots[i]; // unchanged since it was staged here
         }
@@ -94,7 +95,7 @@ final class Scratch {
         if (s.size() <= KEEP_LIMIT) {
             stagedFrom[i] = s;
             stagedHeap[i] = data;
-            stagedVersion[i] = s.version();
+            stagedVersion[i] = version;
         }
         return b;
     }

@@ -119,6 +119,31 @@ class GradHookTest {
     }
 
     @Test
+    void aHookMayNotChangeTheGradientsDtype() {
+        Tensor x = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        x.registerHook(g -> g.to(org.nd4j.linalg.api.buffer.DataType.FLOAT));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> x.mul(2.0).sum().backward());
+        assertTrue(e.getMessage().contains("DOUBLE") && e.getMessage().contains("FLOAT"), e.getMessage());
+        Tensor y = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true).mul(3.0);
+        y.registerHook(g -> g.to(org.nd4j.linalg.api.buffer.DataType.FLOAT));
+        assertThrows(IllegalArgumentException.class, () -> y.sum().backward());
+    }
+
+    @Test
+    void aLeafRootsHookRunsWithoutRecordingAndMayQueueCallbacks() {
+        Tensor x = Tensor.of(new double[] {3}).requiresGrad(true);
+        int[] ran = {0};
+        x.registerHook(g -> {
+            assertTrue(!NoGrad.isGradEnabled(), "hooks run without recording");
+            Autograd.queueCallback(() -> ran[0]++);
+            return null;
+        });
+        x.backward();
+        assertEquals(1, ran[0]);
+        assertEquals(1.0, x.grad().item());
+    }
+
+    @Test
     void aLeafHookRunsWhenTheLeafIsTheRoot() {
         Tensor x = Tensor.of(new double[] {3}).requiresGrad(true);
         x.registerHook(g -> g.mul(-1.0));

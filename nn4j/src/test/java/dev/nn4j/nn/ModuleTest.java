@@ -108,6 +108,22 @@ class ModuleTest {
     }
 
     @Test
+    void dropoutWithAProbabilityTooSmallToChangeAnythingKeepsEveryElement() {
+        Tensor x = Tensor.rand(4);
+        assertArrayEquals(values(x), values(Functional.dropout(x, 1e-17, true)));
+    }
+
+    @Test
+    void attentionOverNoKeysGivesWhatTheWeightedPathGives() {
+        MultiheadAttention mha = MultiheadAttention.builder(8, 2).batchFirst(true).build();
+        Tensor q = Tensor.randn(1, 2, 8);
+        Tensor k = Tensor.zeros(1, 0, 8);
+        Tensor fast = mha.callWithWeights(q, k, k, null, null, false, true).output();
+        Tensor weighted = mha.callWithWeights(q, k, k, null, null, true, true).output();
+        assertArrayEquals(values(weighted), values(fast));
+    }
+
+    @Test
     void zeroGradAndFreezing() {
         Sequential net = new Sequential(new Linear(3, 2));
         net.call(Tensor.ones(1, 3)).sum().backward();
