@@ -55,6 +55,19 @@ abstract class FloatMath {
     abstract void tanh(float[] x, int xo, float[] y, int yo, int n);
 
     /**
+     * {@code acc[ao + j] += sum over r of x[off + r cols + j]}: column sums of a row-major block, in double (the lanes
+     * add up to 32 rows in float32 before each addition into double).
+     */
+    void addColumnSums(float[] x, int off, int rows, int cols, double[] acc, int ao) {
+        for (int r = 0; r < rows; r++) {
+            int base = off + r * cols;
+            for (int j = 0; j < cols; j++) {
+                acc[ao + j] += x[base + j];
+            }
+        }
+    }
+
+    /**
      * One row of the float32 LSTM cell (see {@code Recurrent.cellRow}): gates {@code x[xo..] + y[yo..]} ({@code 4H}),
      * previous cell state {@code cv[co..]}; writes the activations and {@code tanh(c')} to {@code act[ao..]}
      * ({@code 5H}) and {@code [h, c']} to {@code out[oo..]} ({@code 2H}).

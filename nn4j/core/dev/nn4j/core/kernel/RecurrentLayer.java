@@ -260,11 +260,7 @@ public final class RecurrentLayer {
     /** The sums of {@code x}'s columns ({@code [rows, cols]}), in double, as float32. */
     private static Storage columnSums(float[] x, int rows, int cols) {
         double[] acc = new double[cols];
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < cols; j++) {
-                acc[j] += x[r * cols + j];
-            }
-        }
+        FloatMath.get().addColumnSums(x, 0, rows, cols, acc, 0);
         float[] out = new float[cols];
         for (int j = 0; j < cols; j++) {
             out[j] = (float) acc[j];

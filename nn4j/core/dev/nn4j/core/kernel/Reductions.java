@@ -119,19 +119,15 @@ public final class Reductions {
 
     /**
      * Adds {@code s} (float types, viewed as {@code [outer, size, inner]}) summed over its middle dimension into
-     * {@code out} ({@code [outer, inner]}), in double and in row order. Float32 is read in place (no converted copy
-     * of the whole input).
+     * {@code out} ({@code [outer, inner]}), in double and in row order (float32 in lanes: see
+     * {@link FloatMath#addColumnSums}). Float32 is read in place (no converted copy of the whole input).
      */
     private static void sumInto(Storage s, int outer, int size, int inner, double[] out) {
         if (s.type() == DataType.FLOAT) {
             float[] x = s.floats();
+            FloatMath math = FloatMath.get();
             for (int o = 0; o < outer; o++) {
-                for (int j = 0; j < size; j++) {
-                    int base = (o * size + j) * inner;
-                    for (int i = 0; i < inner; i++) {
-                        out[o * inner + i] += x[base + i];
-                    }
-                }
+                math.addColumnSums(x, o * size * inner, size, inner, out, o * inner);
             }
         } else {
             double[] x = s.doubles();

@@ -147,6 +147,39 @@ final class VectorFloatMath extends FloatMath {
         }
     }
 
+    /** Rows summed in float32 before each addition into double: bounded error, one double pass per block. */
+    private static final int SUM_BLOCK = 32;
+
+    /** Per thread, the float32 partial column sums of {@link #addColumnSums}. */
+    private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[0]);
+
+    @Override
+    void addColumnSums(float[] x, int off, int rows, int cols, double[] acc, int ao) {
+        float[] part = PARTIAL.get();
+        if (part.length < cols) {
+            part = new float[cols];
+            PARTIAL.set(part);
+        }
+        int len = S.length();
+        for (int r0 = 0; r0 < rows; r0 += SUM_BLOCK) {
+            int r1 = Math.min(rows, r0 + SUM_BLOCK);
+            java.util.Arrays.fill(part, 0, cols, 0f);
+            for (int r = r0; r < r1; r++) {
+                int base = off + r * cols;
+                int j = 0;
+                for (; j <= cols - len; j += len) {
+                    FloatVector.fromArray(S, part, j).add(FloatVector.fromArray(S, x, base + j)).intoArray(part, j);
+                }
+                for (; j < cols; j++) {
+                    part[j] += x[base + j];
+                }
+            }
+            for (int j = 0; j < cols; j++) {
+                acc[ao + j] += part[j];
+            }
+        }
+    }
+
     @Override
     void lstmCellRow(float[] x, int xo, float[] y, int yo, float[] cv, int co, float[] act, int ao, float[] out,
                      int oo, int h) {

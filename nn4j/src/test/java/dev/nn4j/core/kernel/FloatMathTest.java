@@ -226,6 +226,24 @@ class FloatMathTest {
     }
 
     @Test
+    void columnSumsInLanesAgreeWithTheDoubleLoop() {
+        SplittableRandom r = new SplittableRandom(10);
+        for (int[] rc : new int[][] {{1, 1}, {33, 17}, {100, 1000}, {5, 0}, {0, 4}}) {
+            float[] x = random(r, 3 + rc[0] * rc[1]);
+            double[][] acc = new double[2][rc[1] + 2];
+            FloatMath[] impls = {FloatMath.scalar(), FloatMath.get()};
+            for (int k = 0; k < 2; k++) {
+                acc[k][0] = 7;
+                impls[k].addColumnSums(x, 3, rc[0], rc[1], acc[k], 1);
+            }
+            assertEquals(7, acc[1][0], "wrote before the range");
+            for (int j = 0; j < acc[0].length; j++) {
+                assertEquals(acc[0][j], acc[1][j], 1e-5 * Math.sqrt(rc[0]) + 1e-6, "rows " + rc[0] + " col " + j);
+            }
+        }
+    }
+
+    @Test
     void rowHelpersAgreeWithTheScalarLoops() {
         SplittableRandom r = new SplittableRandom(8);
         for (int n : new int[] {0, 1, 15, 16, 17, 64, 1000}) {
