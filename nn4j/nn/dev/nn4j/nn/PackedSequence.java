@@ -54,8 +54,20 @@ public final class PackedSequence {
         return unsortedIndices == null ? null : Tensor.of(unsortedIndices, unsortedIndices.length);
     }
 
-    /** The same sequences with other data (a recurrent layer's output), batch sizes and order kept. */
-    PackedSequence withData(Tensor newData) {
+    /**
+     * The same sequences with other data, batch sizes and order kept: for a layer applied to {@link #data} (the
+     * elements' features may change, their count may not). PyTorch: {@code PackedSequence(f(p.data), p.batch_sizes,
+     * p.sorted_indices, p.unsorted_indices)}.
+     */
+    public PackedSequence withData(Tensor newData) {
+        long total = 0;
+        for (long b : batchSizes) {
+            total += b;
+        }
+        if (newData.dim() < 1 || newData.size(0) != total) {
+            throw new IllegalArgumentException("PackedSequence: data must have " + total + " rows (the sum of the "
+                    + "batch sizes), got shape " + dev.nn4j.core.Shapes.str(newData.shape()));
+        }
         return new PackedSequence(newData, batchSizes, sortedIndices);
     }
 
@@ -74,6 +86,7 @@ public final class PackedSequence {
     @Override
     public String toString() {
         return "PackedSequence(data=" + data + ", batch_sizes=" + Arrays.toString(batchSizes) + ", sorted_indices="
-                + (sortedIndices == null ? "None" : Arrays.toString(sortedIndices)) + ")";
+                + (sortedIndices == null ? "None" : Arrays.toString(sortedIndices)) + ", unsorted_indices="
+                + (unsortedIndices == null ? "None" : Arrays.toString(unsortedIndices)) + ")";
     }
 }

@@ -166,9 +166,17 @@ abstract class RNNBase extends Module {
             }
             long[] sizes = x.sizes();
             int[] active = new int[sizes.length];
+            long total = 0;
             for (int t = 0; t < active.length; t++) {
                 active[t] = (int) sizes[t];
+                total += sizes[t];
             }
+            if (data.size(0) != total) {
+                throw new IllegalArgumentException("packed data has " + data.size(0) + " rows, but the batch sizes "
+                        + "add up to " + total);
+            }
+            checkState("hidden size", in[1], sizes[0], outputSize());
+            checkState("cell size", in[2], sizes[0], hiddenSize);
             long[] sorted = x.sorted();
             Tensor hs = in[1] == null || sorted == null ? in[1] : RnnUtils.select(in[1], sorted, 1);
             Tensor cs = in[2] == null || sorted == null ? in[2] : RnnUtils.select(in[2], sorted, 1);

@@ -34,6 +34,10 @@ public final class RnnUtils {
         Tensor x = batchFirst ? input.transpose(0, 1) : input; // [T, B, *]
         long steps = x.size(0);
         long batch = x.size(1);
+        if (batch == 0 || lengths.length == 0) {
+            throw new IllegalArgumentException("pack_padded_sequence: cannot pack empty tensors (input shape "
+                    + Shapes.str(input.shape()) + ", " + lengths.length + " lengths)");
+        }
         if (lengths.length != batch) {
             throw new IllegalArgumentException("pack_padded_sequence: expected " + batch + " lengths (the batch size"
                     + " of input " + Shapes.str(input.shape()) + "), got " + lengths.length);
@@ -161,7 +165,7 @@ public final class RnnUtils {
     static Tensor select(Tensor x, long[] index, int dim) {
         Tensor moved = dim == 0 ? x : x.transpose(0, dim);
         long[] shape = moved.shape();
-        Tensor rows = Functional.embedding(Tensor.of(index, index.length), moved.reshape(shape[0], -1));
+        Tensor rows = Functional.embedding(Tensor.of(index, index.length).to(x.device()), moved.reshape(shape[0], -1));
         long[] out = shape.clone();
         out[0] = index.length;
         Tensor back = rows.reshape(out);
@@ -212,6 +216,9 @@ public final class RnnUtils {
     private static Tensor fill(double value, long rows, Tensor like) {
         long[] s = like.shape().clone();
         s[0] = rows;
-        return Tensor.full(value, s).to(like.dtype()).to(like.device());
+        double[] v = new double[Math.toIntExact(Shapes.numel(s))];
+        Arrays.fill(v, value);
+        // from float64, so that the value reaches a float64 (or int64) tensor unrounded
+        return Tensor.of(v, s).to(like.dtype()).to(like.device());
     }
 }

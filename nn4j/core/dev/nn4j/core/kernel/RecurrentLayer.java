@@ -64,6 +64,8 @@ public final class RecurrentLayer {
         final int h;
         final boolean reverse;
         final int[] active;
+        /** Per row, the time of its last step (packed only). */
+        private final int[] lastStep;
 
         Schedule(long[] projShape, boolean reverse, int[] active) {
             this.steps = (int) projShape[0];
@@ -71,6 +73,15 @@ public final class RecurrentLayer {
             this.h = (int) projShape[2] / 4;
             this.reverse = reverse;
             this.active = active;
+            this.lastStep = active == null ? null : new int[b];
+            if (active != null && !reverse) {
+                // the rows of a non-increasing count: row r runs up to the last time that still has r + 1 rows
+                for (int t = 0; t < steps; t++) {
+                    for (int r = 0; r < active[t]; r++) {
+                        lastStep[r] = t;
+                    }
+                }
+            }
         }
 
         boolean packed() {
@@ -89,14 +100,18 @@ public final class RecurrentLayer {
 
         /** The time of row {@code r}'s last step: its length less one going forwards, 0 going backwards. */
         int last(int r) {
+            return reverse ? 0 : lastStep != null ? lastStep[r] : steps - 1;
+        }
+
+        /**
+         * The first of the rows whose last step is at time {@code t} (they are {@code firstEnding(t) .. rows(t) - 1}):
+         * going forwards the rows that do not run at {@code t + 1}; going backwards, at time 0, every row.
+         */
+        int firstEnding(int t) {
             if (reverse) {
-                return 0;
+                return t == 0 ? 0 : rows(t);
             }
-            int t = steps - 1;
-            while (t > 0 && rows(t) <= r) {
-                t--;
-            }
-            return t;
+            return t == steps - 1 ? 0 : rows(t + 1);
         }
 
         /** The output's shape: one slab per step, and one for the final states when packed. */
@@ -179,11 +194,9 @@ public final class RecurrentLayer {
             int m = s.rows(t);
             if (s.packed()) {
                 // the final states' gradient joins each row at its last step
-                for (int r = 0; r < b; r++) {
-                    if (s.last(r) == t) {
-                        for (int j = 0; j < 2 * h; j++) {
-                            carry[r * 2 * h + j] += gv[(steps * b + r) * 2 * h + j];
-                        }
+                for (int r = s.firstEnding(t); r < s.rows(t); r++) {
+                    for (int j = 0; j < 2 * h; j++) {
+                        carry[r * 2 * h + j] += gv[(steps * b + r) * 2 * h + j];
                     }
                 }
             }
@@ -339,11 +352,9 @@ public final class RecurrentLayer {
             int prev = s.time(i - 1);
             int m = s.rows(t);
             if (s.packed()) {
-                for (int r = 0; r < b; r++) {
-                    if (s.last(r) == t) {
-                        for (int j = 0; j < 2 * h; j++) {
-                            carry[r * 2 * h + j] += gv[(steps * b + r) * 2 * h + j];
-                        }
+                for (int r = s.firstEnding(t); r < s.rows(t); r++) {
+                    for (int j = 0; j < 2 * h; j++) {
+                        carry[r * 2 * h + j] += gv[(steps * b + r) * 2 * h + j];
                     }
                 }
             }

@@ -100,6 +100,26 @@ class PackedSequenceParityTest {
         assertTrue(m.getMessage().contains("[7, 2]"), m.getMessage());
     }
 
+    @Test
+    void paddingKeepsTheValueExactAndBadSequencesAreRefused() {
+        Tensor x = Tensor.of(new double[] {1, 2, 3}, 3, 1, 1);
+        PackedSequence p = RnnUtils.packPaddedSequence(x, new long[] {1}, false, true);
+        RnnUtils.Padded padded = RnnUtils.padPackedSequence(p, false, 0.1, 3);
+        assertArrayEquals(new double[] {1, 0.1, 0.1}, padded.output().array().dup().data().asDouble());
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
+                () -> RnnUtils.packPaddedSequence(Tensor.zeros(3, 0, 2), new long[0], false, true));
+        assertTrue(empty.getMessage().contains("empty"), empty.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> p.withData(Tensor.zeros(2, 1)));
+        LSTM lstm = LSTM.builder(1, 2).build();
+        lstm.to(DataType.DOUBLE);
+        PackedSequence two = RnnUtils.packPaddedSequence(Tensor.zeros(3, 2, 1).to(DataType.DOUBLE), new long[] {3, 1},
+                false, false);
+        ModuleInputException bad = assertThrows(ModuleInputException.class,
+                () -> lstm.callPacked(two, Tensor.zeros(1, 3, 2).to(DataType.DOUBLE), null));
+        assertTrue(bad.getMessage().contains("[1, 2, 2]") && bad.getMessage().contains("[1, 3, 2]"),
+                bad.getMessage());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void recurrentLayersOverPackedSequencesMatchPyTorch(String name) {
