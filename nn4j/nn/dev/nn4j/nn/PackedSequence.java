@@ -1,5 +1,6 @@
 package dev.nn4j.nn;
 
+import dev.nn4j.core.Shapes;
 import dev.nn4j.core.Tensor;
 import java.util.Arrays;
 
@@ -66,7 +67,7 @@ public final class PackedSequence {
         }
         if (newData.dim() < 1 || newData.size(0) != total) {
             throw new IllegalArgumentException("PackedSequence: data must have " + total + " rows (the sum of the "
-                    + "batch sizes), got shape " + dev.nn4j.core.Shapes.str(newData.shape()));
+                    + "batch sizes), got shape " + Shapes.str(newData.shape()));
         }
         return new PackedSequence(newData, batchSizes, sortedIndices);
     }
