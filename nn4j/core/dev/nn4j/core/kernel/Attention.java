@@ -40,6 +40,11 @@ public final class Attention {
             return n * heads;
         }
 
+        /** No product to compute: no batch entry, query, key or head width. */
+        boolean empty() {
+            return entries() == 0 || l == 0 || s == 0 || d == 0;
+        }
+
         long[] weightsShape() {
             return new long[] {(long) n * heads, l, s};
         }
@@ -91,15 +96,19 @@ public final class Attention {
      */
     public static Storage[] forward(Storage[] sources, Geometry g, Storage mask, double keep, Storage kept) {
         DataType type = sources[0].type();
-        if (g.entries() == 0 || g.l() == 0 || g.s() == 0 || g.d() == 0) {
+        if (g.empty()) {
             // nothing to attend to (or no one asking): zeros, as the products of empty matrices are (BLAS would
             // refuse the leading dimensions)
             return new Storage[] {Storage.zeros(type, g.outShape()), Storage.zeros(type, g.weightsShape()), null};
         }
         boolean direct = direct(sources);
+        // the sources read once for both products
+        FloatBuffer[] staged = direct ? stageAll(Scratch.get(), sources) : null;
+        double[][] values = direct ? null : doublesOf(sources);
         long[] ws = g.weightsShape();
         double alpha = 1 / Math.sqrt(g.d());
-        Storage scores = direct ? scoresFloat(sources, g, (float) alpha) : scoresDouble(sources, g, alpha, type);
+        Storage scores = direct ? scoresFloat(staged, sources, g, (float) alpha)
+                : scoresDouble(values, sources, g, alpha, type);
         if (mask != null) {
             scores = Elementwise.binary(Elementwise.BinaryOp.ADD, scores, mask, ws, type);
         }
@@ -107,14 +116,15 @@ public final class Attention {
         Storage noise = keep >= 1 ? null : kept != null ? DropoutMask.of(kept, keep, type)
                 : DropoutMask.draw(type, ws, keep);
         Storage dropped = noise == null ? p : Elementwise.binary(Elementwise.BinaryOp.MUL, p, noise, ws, type);
-        Storage out = direct ? contextFloat(dropped, sources, g) : contextDouble(dropped, sources, g, type);
+        Storage out = direct ? contextFloat(dropped, staged, sources, g)
+                : contextDouble(dropped, values, sources, g, type);
         return new Storage[] {out, p, noise};
     }
 
     /** The gradients of the sources (in order) from the output's gradient {@code grad}. */
     public static Storage[] backward(Storage grad, Storage[] sources, Storage p, Storage noise, Geometry g) {
         DataType type = sources[0].type();
-        if (g.entries() == 0 || g.l() == 0 || g.s() == 0 || g.d() == 0) {
+        if (g.empty()) {
             Storage[] zeros = new Storage[sources.length];
             for (int i = 0; i < zeros.length; i++) {
                 zeros[i] = Storage.zeros(type, sources[i].shape());
@@ -147,9 +157,8 @@ public final class Attention {
 
     // ---------------------------------------------------------------- float32, strided BLAS on direct buffers
 
-    private static Storage scoresFloat(Storage[] sources, Geometry g, float alpha) {
+    private static Storage scoresFloat(FloatBuffer[] src, Storage[] sources, Geometry g, float alpha) {
         Scratch sc = Scratch.get();
-        FloatBuffer[] src = stageAll(sc, sources);
         int q = g.source()[0];
         int k = g.source()[1];
         float[] out = new float[g.entries() * g.l() * g.s()];
@@ -161,9 +170,8 @@ public final class Attention {
         return Storage.ofFloats(out, g.weightsShape());
     }
 
-    private static Storage contextFloat(Storage weights, Storage[] sources, Geometry g) {
+    private static Storage contextFloat(Storage weights, FloatBuffer[] src, Storage[] sources, Geometry g) {
         Scratch sc = Scratch.get();
-        FloatBuffer[] src = stageAll(sc, sources);
         int v = g.source()[2];
         FloatBuffer w = sc.stage(4, weights);
         long[] os = g.outShape();
@@ -260,8 +268,7 @@ public final class Attention {
 
     // ---------------------------------------------------------------- float64: each head gathered into a block
 
-    private static Storage scoresDouble(Storage[] sources, Geometry g, double alpha, DataType type) {
-        double[][] src = doublesOf(sources);
+    private static Storage scoresDouble(double[][] src, Storage[] sources, Geometry g, double alpha, DataType type) {
         int q = g.source()[0];
         int k = g.source()[1];
         double[] out = new double[g.entries() * g.l() * g.s()];
@@ -270,8 +277,8 @@ public final class Attention {
         return Storage.owning(out, g.weightsShape(), type);
     }
 
-    private static Storage contextDouble(Storage weights, Storage[] sources, Geometry g, DataType type) {
-        double[][] src = doublesOf(sources);
+    private static Storage contextDouble(Storage weights, double[][] src, Storage[] sources, Geometry g,
+                                         DataType type) {
         int v = g.source()[2];
         long[] os = g.outShape();
         double[] out = new double[(int) Shapes.numel(os)];
