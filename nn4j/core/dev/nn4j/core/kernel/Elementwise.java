@@ -263,9 +263,6 @@ public final class Elementwise {
         float[] yv = y.floats();
         float[] owned = g.ownedFloats();
         float[] out = owned != null ? owned : new float[gv.length];
-        if (owned != null) {
-            g.bumpVersion(); // its contents change: a copy staged for BLAS (Scratch) is stale from here
-        }
         // without a branch, which would mispredict on half the elements: y = relu(x) is +0 or positive, so
         // hi = y * 2^277 is +0 or +inf (the smallest subnormal overflows too), and clamping g to [0 - hi, hi] passes
         // g (and -0, and infinities) where y > 0 and gives +0 where y = 0. Max and min vectorize; a ternary or

@@ -173,10 +173,14 @@ public final class Storage {
 
     /**
      * The heap float32 array of a kernel's unshared result, which its one consumer may overwrite in place, or null.
-     * It stays fresh: what is written into it is again nobody else's.
+     * It stays fresh: what is written into it is again nobody else's. Counts as an in-place write.
      */
     float[] ownedFloats() {
-        return fresh && heap instanceof float[] f ? f : null;
+        if (fresh && heap instanceof float[] f) {
+            bumpVersion(); // the consumer writes it: a copy staged for BLAS (Scratch) is stale from here
+            return f;
+        }
+        return null;
     }
 
     /**
