@@ -55,99 +55,24 @@ public final class Autograd {
 
     private static void backward(Tensor root, Storage seed, boolean retainGraph) {
         Node top = root.gradFn();
-        if (top == null) {
-            if (!root.requiresGrad()) {
-                throw new IllegalStateException("element 0 of tensors does not require grad and does not have a "
-                        + "grad_fn: backward() needs an output computed from tensors with requiresGrad(true)");
-            }
-            // as for a leaf reached through a graph: hooks run without recording, and may queue callbacks
-            java.util.ArrayDeque<Runnable> outer = CALLBACKS.get();
-            java.util.ArrayDeque<Runnable> callbacks = new java.util.ArrayDeque<>(2);
-            CALLBACKS.set(callbacks);
-            try (NoGrad scope = NoGrad.enter()) {
-                root.gradState().accumulate(root.gradState().runPreHooks(seed));
-                root.gradState().runPostAccumulateHooks(root);
-                for (Runnable r = callbacks.poll(); r != null; r = callbacks.poll()) {
-                    r.run();
-                }
-            } finally {
-                CALLBACKS.set(outer);
-            }
-            return;
+        if (top == null && !root.requiresGrad()) {
+            throw new IllegalStateException("element 0 of tensors does not require grad and does not have a "
+                    + "grad_fn: backward() needs an output computed from tensors with requiresGrad(true)");
         }
-        if (top.isReleased()) {
+        if (top != null && top.isReleased()) {
             throw releasedGraph();
         }
         ReadyQueue queue = new ReadyQueue();
-        LeafReadiness readiness = LeafReadiness.plan(top);
         java.util.ArrayDeque<Runnable> outer = CALLBACKS.get();
         java.util.ArrayDeque<Runnable> callbacks = new java.util.ArrayDeque<>(2);
         CALLBACKS.set(callbacks);
         try (NoGrad scope = NoGrad.enter()) {
-            top.pendingGrad = seed; // may be the caller's own gradient: never added into
-            top.pendingOwned = false;
-            queue.push(top);
-            while (!queue.isEmpty()) {
-                Node fn = queue.pop();
-                Storage g = fn.pendingGrad;
-                fn.pendingGrad = null;
-                fn.pendingOwned = false;
-                if (fn.isReleased()) {
-                    // reached through a part of the graph that an earlier backward freed; as in PyTorch, the
-                    // leaves reached before this point have their gradients
-                    throw releasedGraph();
-                }
-                g = fn.runGradHooks(g);
-                Tensor[] inputs = fn.inputs();
-                fn.checkSaved();
-                Tensor[] leaves = targetLeaves(fn, inputs);
-                Storage[] grads = leaves != null ? GradState.backwardInto(fn, g, inputs, leaves)
-                        : backwardIntoPending(fn, g, inputs, queue);
-                for (int i = 0; i < grads.length; i++) {
-                    for (int j = i + 1; j < grads.length; j++) {
-                        if (grads[i] != null && grads[i] == grads[j]) {
-                            grads[i].share(); // one buffer for two inputs: nobody may take it over
-                        }
-                    }
-                }
-                for (int i = 0; i < inputs.length; i++) {
-                    Tensor in = inputs[i];
-                    if (in == null || grads[i] == null || !fn.needsInputGrad(i)) {
-                        continue; // also where a gradient was written in place
-                    }
-                    Storage gi = Reductions.sumToShape(grads[i], in.storage().shape()).cast(in.dtype());
-                    Node producer = in.gradFn();
-                    if (producer == null) {
-                        if (in.requiresGrad() && (readiness == null || !readiness.collect(in, gi))) {
-                            in.gradState().accumulate(gi);
-                        }
-                    } else if (producer.pendingGrad == null) {
-                        producer.pendingGrad = gi; // may alias another node's gradient: later sums are out of place
-                        producer.pendingOwned = false;
-                        queue.push(producer);
-                    } else if (producer.pendingOwned && producer.pendingGrad.type() == gi.type()
-                            && java.util.Arrays.equals(producer.pendingGrad.shape(), gi.shape())) {
-                        producer.pendingGrad.addScaled(gi, 1); // the engine's own sum: add in place
-                    } else {
-                        producer.pendingGrad = Elementwise.binary(Elementwise.BinaryOp.ADD, producer.pendingGrad, gi,
-                                gi.shape(), gi.type());
-                        producer.pendingOwned = true;
-                    }
-                }
-                if (readiness != null) {
-                    for (int i = 0; i < inputs.length; i++) {
-                        Tensor in = inputs[i];
-                        if (in != null && in.gradFn() == null && fn.needsInputGrad(i)) {
-                            readiness.edge(in, grads[i] != null || leaves != null && leaves[i] != null);
-                        }
-                    }
-                }
-                if (!retainGraph) {
-                    fn.release();
-                }
-            }
-            if (readiness != null) {
-                readiness.finish();
+            if (top == null) {
+                // the root is a leaf: its own gradient, through its hooks, as for a leaf reached through a graph
+                root.gradState().accumulate(root.gradState().runPreHooks(seed));
+                root.gradState().runPostAccumulateHooks(root);
+            } else {
+                propagate(top, seed, retainGraph, queue);
             }
             for (Runnable r = callbacks.poll(); r != null; r = callbacks.poll()) {
                 r.run(); // every gradient of this backward is final here
@@ -155,6 +80,76 @@ public final class Autograd {
         } finally {
             queue.clearPending();
             CALLBACKS.set(outer);
+        }
+    }
+
+    /** Runs every node below {@code top}, from {@code seed}, and delivers the leaves' gradients. */
+    private static void propagate(Node top, Storage seed, boolean retainGraph, ReadyQueue queue) {
+        LeafReadiness readiness = LeafReadiness.plan(top);
+        top.pendingGrad = seed; // may be the caller's own gradient: never added into
+        top.pendingOwned = false;
+        queue.push(top);
+        while (!queue.isEmpty()) {
+            Node fn = queue.pop();
+            Storage g = fn.pendingGrad;
+            fn.pendingGrad = null;
+            fn.pendingOwned = false;
+            if (fn.isReleased()) {
+                // reached through a part of the graph that an earlier backward freed; as in PyTorch, the
+                // leaves reached before this point have their gradients
+                throw releasedGraph();
+            }
+            g = fn.runGradHooks(g);
+            Tensor[] inputs = fn.inputs();
+            fn.checkSaved();
+            Tensor[] leaves = targetLeaves(fn, inputs);
+            Storage[] grads = leaves != null ? GradState.backwardInto(fn, g, inputs, leaves)
+                    : backwardIntoPending(fn, g, inputs, queue);
+            for (int i = 0; i < grads.length; i++) {
+                for (int j = i + 1; j < grads.length; j++) {
+                    if (grads[i] != null && grads[i] == grads[j]) {
+                        grads[i].share(); // one buffer for two inputs: nobody may take it over
+                    }
+                }
+            }
+            for (int i = 0; i < inputs.length; i++) {
+                Tensor in = inputs[i];
+                if (in == null || grads[i] == null || !fn.needsInputGrad(i)) {
+                    continue; // also where a gradient was written in place
+                }
+                Storage gi = Reductions.sumToShape(grads[i], in.storage().shape()).cast(in.dtype());
+                Node producer = in.gradFn();
+                if (producer == null) {
+                    if (in.requiresGrad() && (readiness == null || !readiness.collect(in, gi))) {
+                        in.gradState().accumulate(gi);
+                    }
+                } else if (producer.pendingGrad == null) {
+                    producer.pendingGrad = gi; // may alias another node's gradient: later sums are out of place
+                    producer.pendingOwned = false;
+                    queue.push(producer);
+                } else if (producer.pendingOwned && producer.pendingGrad.type() == gi.type()
+                        && java.util.Arrays.equals(producer.pendingGrad.shape(), gi.shape())) {
+                    producer.pendingGrad.addScaled(gi, 1); // the engine's own sum: add in place
+                } else {
+                    producer.pendingGrad = Elementwise.binary(Elementwise.BinaryOp.ADD, producer.pendingGrad, gi,
+                            gi.shape(), gi.type());
+                    producer.pendingOwned = true;
+                }
+            }
+            if (readiness != null) {
+                for (int i = 0; i < inputs.length; i++) {
+                    Tensor in = inputs[i];
+                    if (in != null && in.gradFn() == null && fn.needsInputGrad(i)) {
+                        readiness.edge(in, grads[i] != null || leaves != null && leaves[i] != null);
+                    }
+                }
+            }
+            if (!retainGraph) {
+                fn.release();
+            }
+        }
+        if (readiness != null) {
+            readiness.finish();
         }
     }
 
