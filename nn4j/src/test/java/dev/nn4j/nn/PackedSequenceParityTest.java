@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nn4j.core.Tensor;
 import dev.nn4j.testing.Fixtures;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,10 +53,6 @@ class PackedSequenceParityTest {
 
     private static long[] longs(Tensor t) {
         return t.array().toLongVector();
-    }
-
-    private static Tensor leaf(JsonNode c, String key) {
-        return c.has(key) ? Fixtures.tensor(c.get(key)).requiresGrad(true) : null;
     }
 
     @Test
@@ -125,13 +119,10 @@ class PackedSequenceParityTest {
     void recurrentLayersOverPackedSequencesMatchPyTorch(String name) {
         JsonNode c = CASES.get(name);
         RNNBase net = build(name);
-        net.to(DataType.DOUBLE);
-        Map<String, Tensor> sd = new LinkedHashMap<>();
-        c.get("state_dict").fields().forEachRemaining(e -> sd.put(e.getKey(), Fixtures.tensor(e.getValue())));
-        net.loadStateDict(sd);
-        Tensor x = leaf(c, "x");
-        Tensor h0 = leaf(c, "h0");
-        Tensor c0 = leaf(c, "c0");
+        RecurrentParityTest.loadWeights(net, c);
+        Tensor x = RecurrentParityTest.leaf(c, "x");
+        Tensor h0 = RecurrentParityTest.leaf(c, "h0");
+        Tensor c0 = RecurrentParityTest.leaf(c, "c0");
         PackedSequence packed = RnnUtils.packPaddedSequence(x, longs(c.get("lengths")), c.get("batch_first")
                 .asBoolean(), false);
         PackedSequence out;
@@ -161,15 +152,7 @@ class PackedSequenceParityTest {
             loss = loss.add(cn.mul(Fixtures.tensor(c.get("upstream_c"))).sum());
         }
         loss.backward();
-        c.get("grads").fields().forEachRemaining(e -> Fixtures.assertClose(e.getValue(),
-                net.getParameter(e.getKey()).grad(), RTOL, name + " grad " + e.getKey()));
-        Fixtures.assertClose(c.get("grad_x"), x.grad(), RTOL, name + " grad x");
-        if (h0 != null) {
-            Fixtures.assertClose(c.get("grad_h0"), h0.grad(), RTOL, name + " grad h0");
-        }
-        if (c0 != null) {
-            Fixtures.assertClose(c.get("grad_c0"), c0.grad(), RTOL, name + " grad c0");
-        }
+        RecurrentParityTest.assertGradients(c, net, x, h0, c0, RTOL, name);
     }
 
     @Test
@@ -179,10 +162,7 @@ class PackedSequenceParityTest {
         List<double[]> results = new ArrayList<>();
         for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
             RNNBase net = build("lstm_2layer_bidir");
-            net.to(DataType.DOUBLE);
-            Map<String, Tensor> sd = new LinkedHashMap<>();
-            c.get("state_dict").fields().forEachRemaining(e -> sd.put(e.getKey(), Fixtures.tensor(e.getValue())));
-            net.loadStateDict(sd);
+            RecurrentParityTest.loadWeights(net, c);
             net.to(t);
             Tensor x = Fixtures.tensor(c.get("x")).to(t).requiresGrad(true);
             PackedSequence p = RnnUtils.packPaddedSequence(x, longs(c.get("lengths")), false, false);

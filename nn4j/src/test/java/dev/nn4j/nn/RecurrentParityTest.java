@@ -49,8 +49,29 @@ class RecurrentParityTest {
         return out.stream();
     }
 
-    private static Tensor leaf(JsonNode c, String key) {
+    static Tensor leaf(JsonNode c, String key) {
         return c.has(key) ? Fixtures.tensor(c.get(key)).requiresGrad(true) : null;
+    }
+
+    /** {@code net} in float64 with the case's PyTorch weights ({@code state_dict}). */
+    static void loadWeights(RNNBase net, JsonNode c) {
+        net.to(DataType.DOUBLE);
+        Map<String, Tensor> sd = new LinkedHashMap<>();
+        c.get("state_dict").fields().forEachRemaining(e -> sd.put(e.getKey(), Fixtures.tensor(e.getValue())));
+        net.loadStateDict(sd);
+    }
+
+    /** Every parameter's gradient, the input's and the given initial states' against the case's. */
+    static void assertGradients(JsonNode c, RNNBase net, Tensor x, Tensor h0, Tensor c0, double rtol, String name) {
+        c.get("grads").fields().forEachRemaining(e ->
+                Fixtures.assertClose(e.getValue(), net.getParameter(e.getKey()).grad(), rtol, name + " grad " + e.getKey()));
+        Fixtures.assertClose(c.get("grad_x"), x.grad(), rtol, name + " grad x");
+        if (h0 != null) {
+            Fixtures.assertClose(c.get("grad_h0"), h0.grad(), rtol, name + " grad h0");
+        }
+        if (c0 != null) {
+            Fixtures.assertClose(c.get("grad_c0"), c0.grad(), rtol, name + " grad c0");
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -62,10 +83,7 @@ class RecurrentParityTest {
         List<String> keys = new ArrayList<>();
         c.get("state_dict_keys").forEach(k -> keys.add(k.asText()));
         assertEquals(keys, new ArrayList<>(net.stateDict().keySet()));
-        net.to(DataType.DOUBLE);
-        Map<String, Tensor> sd = new LinkedHashMap<>();
-        c.get("state_dict").fields().forEachRemaining(e -> sd.put(e.getKey(), Fixtures.tensor(e.getValue())));
-        net.loadStateDict(sd);
+        loadWeights(net, c);
 
         Tensor x = leaf(c, "x");
         Tensor h0 = leaf(c, "h0");
@@ -96,15 +114,7 @@ class RecurrentParityTest {
             loss = loss.add(cn.mul(Fixtures.tensor(c.get("upstream_c"))).sum());
         }
         loss.backward();
-        c.get("grads").fields().forEachRemaining(e ->
-                Fixtures.assertClose(e.getValue(), net.getParameter(e.getKey()).grad(), RTOL, name + " grad " + e.getKey()));
-        Fixtures.assertClose(c.get("grad_x"), x.grad(), RTOL, name + " grad x");
-        if (h0 != null) {
-            Fixtures.assertClose(c.get("grad_h0"), h0.grad(), RTOL, name + " grad h0");
-        }
-        if (c0 != null) {
-            Fixtures.assertClose(c.get("grad_c0"), c0.grad(), RTOL, name + " grad c0");
-        }
+        assertGradients(c, net, x, h0, c0, RTOL, name);
         // call(x) is the output sequence for zero states
         if (h0 == null) {
             Fixtures.assertClose(c.get("output"), net.call(Fixtures.tensor(c.get("x"))), RTOL, name + " call(x)");
