@@ -47,11 +47,18 @@ final class GradState {
             postHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
         }
         java.util.function.Consumer<Tensor> own = hook::accept; // a registration of its own, removed alone
-        postHooks.add(own);
+        return register(postHooks, own);
+    }
+
+    /**
+     * Adds {@code own} to {@code hooks}, counted in {@link LeafReadiness#REGISTERED} (a backward then plans when
+     * leaves are final); the handle removes this registration only.
+     */
+    private static <H> RemovableHandle register(java.util.List<H> hooks, H own) {
+        hooks.add(own);
         LeafReadiness.REGISTERED.incrementAndGet();
-        java.util.List<java.util.function.Consumer<Tensor>> in = postHooks;
         return () -> {
-            if (in.removeIf(x -> x == own)) {
+            if (hooks.removeIf(x -> x == own)) {
                 LeafReadiness.REGISTERED.decrementAndGet();
             }
         };
@@ -70,14 +77,7 @@ final class GradState {
             preHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
         }
         java.util.function.UnaryOperator<Tensor> own = hook::apply; // a registration of its own, removed alone
-        preHooks.add(own);
-        LeafReadiness.REGISTERED.incrementAndGet();
-        java.util.List<java.util.function.UnaryOperator<Tensor>> in = preHooks;
-        return () -> {
-            if (in.removeIf(x -> x == own)) {
-                LeafReadiness.REGISTERED.decrementAndGet();
-            }
-        };
+        return register(preHooks, own);
     }
 
     /**
