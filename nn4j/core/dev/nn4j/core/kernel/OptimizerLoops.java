@@ -32,7 +32,7 @@ public final class OptimizerLoops {
         if (grad.onHeap()) {
             gHeap = grad.floats();
         } else {
-            gDirect = grad.nd() == null ? null : bytes(grad.nd());
+            gDirect = bytes(grad.nd()); // off the heap: the ND4J array is the data
             if (gDirect == null) {
                 return false;
             }
